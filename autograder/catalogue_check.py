@@ -1,0 +1,98 @@
+"""Grade the solutions, the stubs and every catalogued mutant of some exercises in-process.
+
+    python -m autograder.catalogue_check [EXERCISE ...]
+
+prints one line per submission with its points per exercise, and a verdict: the solutions
+and the correct variants must score full marks, the stubs nothing, and each mutant must
+lose points in its own exercise and in no other. The project's tests assert the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.exercises import EXERCISE_NAMES
+from autograder.mutation import Mutant, build_submission, load_catalogue
+from autograder.runner import SuiteResult, run_hidden_suite
+from autograder.student import InProcessBackend
+
+
+@dataclass
+class CatalogueRow:
+    name: str
+    kind: str  # solutions | stubs | mutant | variant
+    exercise: str | None
+    scores: dict[str, tuple[float, float]]
+    problem: str  # "" when the row behaves as it must
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def grade_tree(root: Path, exercises: list[str]) -> SuiteResult:
+    backend = InProcessBackend(root, "exercises")
+    try:
+        return run_hidden_suite(backend, root, "exercises", exercises)
+    finally:
+        backend.close()
+
+
+def verdict(kind: str, exercise: str | None, scores: dict[str, tuple[float, float]]) -> str:
+    problems = []
+    for name, (got, top) in scores.items():
+        full = got == top
+        if kind in ("solutions", "variant") and not full:
+            problems.append(f"{name} {got:g}/{top:g} (expected full marks)")
+        elif kind == "stubs" and got != 0:
+            problems.append(f"{name} {got:g}/{top:g} (expected 0)")
+        elif kind == "mutant" and name == exercise and full:
+            problems.append(f"{name} {got:g}/{top:g} (bug not caught)")
+        elif kind == "mutant" and name != exercise and not full:
+            problems.append(f"{name} {got:g}/{top:g} (points lost outside {exercise})")
+    return "; ".join(problems)
+
+
+def check_catalogue(exercises: list[str], mutants: list[Mutant] | None = None,
+                    include_baselines: bool = True) -> list[CatalogueRow]:
+    catalogue = load_catalogue() if mutants is None else mutants
+    plan: list[tuple[str, str, str | None, Mutant | None, str]] = []
+    if include_baselines:
+        plan += [("solutions", "solutions", None, None, "solutions"),
+                 ("stubs", "stubs", None, None, "exercises")]
+    plan += [(m.name, "variant" if m.correct else "mutant", m.exercise, m, "solutions")
+             for m in catalogue if m.exercise in exercises]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="torchgrade-catalogue-") as tmp:
+        for i, (name, kind, exercise, mutant, source) in enumerate(plan):
+            root = build_submission(Path(tmp) / f"s{i}", source, mutant)
+            # A mutant can only change its own module; grading its exercise's suite and the
+            # suites of exercises whose probes import other modules is enough, but we grade
+            # all requested exercises to prove it.
+            scores = {k: v for k, v in grade_tree(root, exercises).exercise_scores().items()
+                      if k in exercises}
+            rows.append(CatalogueRow(name, kind, exercise, scores, verdict(kind, exercise, scores)))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("exercises", nargs="*", choices=[[], *EXERCISE_NAMES], default=[])
+    args = parser.parse_args(argv)
+    exercises = args.exercises or list(EXERCISE_NAMES)
+    rows = check_catalogue(exercises)
+    for row in rows:
+        points = "  ".join(f"{k}={g:g}/{t:g}" for k, (g, t) in row.scores.items())
+        print(f"{'ok ' if row.ok else 'BAD'} {row.kind:9} {row.name:45} {points}"
+              + (f"\n      {row.problem}" if row.problem else ""))
+    bad = [r for r in rows if not r.ok]
+    print(f"{len(rows) - len(bad)} of {len(rows)} behave as they must")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Assertions for hidden tests whose failure messages are safe to show a student.
+
+A plain `assert` in a hidden test fails with a generic "did not match the reference"
+in feedback (its text could reveal expected values). `Mismatch` messages are shown: they
+say what was wrong (shape, dtype, size of the error) without the expected numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import torch
+
+from autograder.student import StudentError
+
+
+class Mismatch(AssertionError):
+    """A failed check whose message the student may read."""
+
+
+def require(condition: Any, message: str) -> None:
+    if not condition:
+        raise Mismatch(message)
+
+
+def _as_array(value: Any) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().to(torch.float64 if not value.is_complex() else
+                                       torch.complex128).numpy()
+    return np.asarray(value)
+
+
+def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8,
+                 what: str = "result", check_shape: bool = True) -> None:
+    """Numbers, arrays, tensors, or tuples/lists/dicts of them, compared elementwise."""
+    if isinstance(expected, dict):
+        require(isinstance(actual, dict), f"{what}: expected a dict, got {type(actual).__name__}")
+        require(set(actual) == set(expected), f"{what}: keys {sorted(actual)} are not the "
+                f"expected keys")
+        for key in expected:
+            assert_close(actual[key], expected[key], rtol=rtol, atol=atol,
+                         what=f"{what}[{key!r}]", check_shape=check_shape)
+        return
+    if isinstance(expected, tuple | list) and not _is_numeric_list(expected):
+        require(isinstance(actual, tuple | list),
+                f"{what}: expected a tuple/list, got {type(actual).__name__}")
+        require(len(actual) == len(expected),
+                f"{what}: expected {len(expected)} items, got {len(actual)}")
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_close(a, e, rtol=rtol, atol=atol, what=f"{what}[{i}]",
+                         check_shape=check_shape)
+        return
+    try:
+        a = _as_array(actual)
+    except Exception:
+        raise Mismatch(f"{what}: got a {type(actual).__name__}, expected numbers") from None
+    e = _as_array(expected)
+    if a.dtype.kind not in "biufc":
+        raise Mismatch(f"{what}: got non-numeric values ({type(actual).__name__})")
+    if check_shape:
+        require(a.shape == e.shape, f"{what}: shape {a.shape}, expected {e.shape}")
+    else:
+        require(a.size == e.size, f"{what}: {a.size} values, expected {e.size}")
+        a = a.reshape(e.shape)
+    if a.size == 0:
+        return
+    finite_a, finite_e = np.isfinite(a), np.isfinite(e)
+    require(np.array_equal(finite_a, finite_e) and np.array_equal(a[~finite_e], e[~finite_e], equal_nan=True),
+            f"{what}: NaN/inf where finite values were expected (or the reverse)")
+    diff = np.abs(a[finite_e].astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+                  - e[finite_e])
+    tol = atol + rtol * np.abs(e[finite_e])
+    bad = diff > tol
+    if bad.any():
+        raise Mismatch(f"{what}: {int(bad.sum())} of {e.size} values differ from the reference "
+                       f"(largest error {float(diff.max()):.3g})")
+
+
+def _is_numeric_list(value: Any) -> bool:
+    try:
+        return np.asarray(value).dtype.kind in "biufc"
+    except Exception:
+        return False
+
+
+@contextmanager
+def student_raises(*kinds: str) -> Iterator[None]:
+    """The student call inside must raise one of `kinds` (exception class names; a
+    subclass counts, e.g. a custom error derived from ValueError)."""
+    wanted = " or ".join(kinds)
+    try:
+        yield
+    except StudentError as error:
+        require(set(kinds) & set(error.kinds),
+                f"expected {wanted}, got {error.kind}: {error.message}")
+    else:
+        raise Mismatch(f"expected {wanted}, but nothing was raised")

@@ -1,0 +1,130 @@
+"""Plain data across the trust boundary.
+
+Student code may return anything; the grader only ever sees plain data: None, bool, int,
+float, complex, str, bytes, lists/tuples/dicts of those, torch tensors, NumPy arrays and
+scalars, and pandas DataFrames. `encode` (run next to the student code) turns a value into
+that form and rejects anything else; `dumps`/`loads` move it as bytes. `loads` uses
+`torch.load(weights_only=True)`, which can only build tensors and builtin containers, so
+bytes forged by a hostile child still decode to plain data, never to an object with its own
+`__eq__`. The in-process backend round-trips through the same functions, so both backends
+hand the tests identical values.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Generator, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+_TAG = "__torchgrade__"
+_MAX_DEPTH = 32
+
+
+class UnsupportedValue(TypeError):
+    """A student function returned something that is not plain data."""
+
+
+def _tensor(t: torch.Tensor) -> torch.Tensor:
+    # A plain, detached CPU tensor of the same dtype: no subclass, no grad graph.
+    out = t.detach()
+    if out.device.type != "cpu":
+        out = out.cpu()
+    if type(out) is not torch.Tensor:
+        out = out.as_subclass(torch.Tensor)
+    return out.clone() if out.is_sparse is False else out.to_dense().clone()
+
+
+def encode(value: Any, _depth: int = 0) -> Any:
+    """Return `value` as plain data, or raise UnsupportedValue naming the offending type."""
+    if _depth > _MAX_DEPTH:
+        raise UnsupportedValue("value nested too deeply")
+    if value is None or type(value) in (bool, int, float, complex, str, bytes):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and not isinstance(value, np.generic):
+        return int(value)
+    if isinstance(value, float) and not isinstance(value, np.generic):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, torch.Tensor):
+        return _tensor(value)
+    if isinstance(value, np.ndarray | np.generic):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biufc":
+            raise UnsupportedValue(f"NumPy array of dtype {array.dtype} (expected numbers)")
+        kind = "ndarray" if isinstance(value, np.ndarray) else "npscalar"
+        return {_TAG: kind, "data": torch.from_numpy(np.ascontiguousarray(array).copy())}
+    if isinstance(value, torch.Size):
+        return {_TAG: "tuple", "items": [int(v) for v in value]}
+    if isinstance(value, torch.dtype):
+        return {_TAG: "dtype", "name": str(value)}
+    if isinstance(value, torch.device):
+        return {_TAG: "device", "name": str(value)}
+    if type(value).__module__.startswith("pandas") and hasattr(value, "to_dict"):
+        if type(value).__name__ == "DataFrame":
+            columns = [str(c) for c in value.columns]
+            data = {str(c): encode(value[c].to_numpy(), _depth + 1) for c in value.columns}
+            return {_TAG: "dataframe", "columns": columns, "data": data}
+        if type(value).__name__ == "Series":
+            return encode(value.to_numpy(), _depth)
+    if isinstance(value, tuple):
+        return {_TAG: "tuple", "items": [encode(v, _depth + 1) for v in value]}
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str | int):
+                raise UnsupportedValue(f"dict key of type {type(key).__name__}")
+            out[str(key) if isinstance(key, str) else int(key)] = encode(item, _depth + 1)
+        return {_TAG: "dict", "keys": list(out), "values": list(out.values())}
+    if isinstance(value, list | set | frozenset | range | Generator | Iterator):
+        return [encode(v, _depth + 1) for v in value]
+    raise UnsupportedValue(f"value of type {type(value).__module__}.{type(value).__qualname__}")
+
+
+def decode(value: Any) -> Any:
+    """Inverse of `encode`, run on the trusted side after `loads`."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        tag = value.get(_TAG)
+        if tag == "ndarray":
+            return value["data"].numpy()
+        if tag == "npscalar":
+            return value["data"].numpy()[()]
+        if tag == "tuple":
+            return tuple(decode(v) for v in value["items"])
+        if tag == "dtype":
+            return getattr(torch, str(value["name"]).removeprefix("torch."))
+        if tag == "device":
+            return torch.device(str(value["name"]))
+        if tag == "dataframe":
+            import pandas as pd
+
+            return pd.DataFrame({c: decode(value["data"][c]) for c in value["columns"]},
+                                columns=list(value["columns"]))
+        if tag == "dict":
+            return {k: decode(v) for k, v in zip(value["keys"], value["values"], strict=True)}
+        raise UnsupportedValue(f"malformed value (tag {tag!r})")
+    if isinstance(value, tuple):  # never produced by encode; accept defensively
+        return tuple(decode(v) for v in value)
+    return value
+
+
+def dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(value, buffer)
+    return buffer.getvalue()
+
+
+def loads(data: bytes) -> Any:
+    """Decode bytes from an untrusted source: plain containers and tensors only."""
+    return decode(torch.load(io.BytesIO(data), weights_only=True, map_location="cpu"))
+
+
+def round_trip(value: Any) -> Any:
+    return loads(dumps(encode(value)))

@@ -1,0 +1,108 @@
+"""The pytest plugin that turns a hidden-suite run into per-test points.
+
+Hidden tests carry `@pytest.mark.points(n)` and a one-line docstring, the hint a student
+sees. The plugin hands the suite its `student` proxy, skips CUDA tests where no GPU exists
+(their points leave the maximum) and records one `TestOutcome` per test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder.checks import Mismatch
+from autograder.student import CodeProxy, StudentError
+
+HIDDEN_DIR = Path(__file__).parent / "hidden"
+NO_CUDA_REASON = "needs a CUDA GPU and none is available here; not counted in the maximum"
+
+
+@dataclass
+class TestOutcome:
+    name: str  # "<exercise>::<test function>"
+    exercise: str
+    max_score: float
+    score: float
+    status: str  # passed | failed | skipped
+    hint: str
+    message: str  # safe for the student: never the test source or expected values
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def points_of(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("points")
+    if marker is None or not marker.args:
+        raise pytest.UsageError(f"{item.nodeid}: hidden tests need @pytest.mark.points(n)")
+    return float(marker.args[0])
+
+
+def hint_of(item: pytest.Item) -> str:
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    return " ".join(doc.split())
+
+
+def exercise_of(item: pytest.Item) -> str:
+    return Path(str(item.fspath)).stem.removeprefix("test_")
+
+
+def safe_message(excinfo: pytest.ExceptionInfo | None) -> str:
+    if excinfo is None:
+        return ""
+    exc = excinfo.value
+    if isinstance(exc, StudentError):
+        text = str(exc)
+        return text if not exc.detail else f"{text}\n{exc.detail}"
+    if isinstance(exc, Mismatch):
+        return str(exc)
+    if isinstance(exc, AssertionError):
+        return "Your result did not match the reference."
+    return f"The check could not use your result ({type(exc).__name__})."
+
+
+class GradingPlugin:
+    """Registered by the runner; collects outcomes for one submission."""
+
+    def __init__(self, student: CodeProxy) -> None:
+        self.student = student
+        self.outcomes: dict[str, TestOutcome] = {}
+        self._failures: dict[str, str] = {}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[STUDENT_KEY] = self.student
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            name = f"{exercise_of(item)}::{item.name}"
+            self.outcomes[name] = TestOutcome(name, exercise_of(item), points_of(item), 0.0,
+                                              "failed", hint_of(item), "not run")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        name = f"{Path(report.fspath).stem.removeprefix('test_')}::{report.nodeid.split('::')[-1]}"
+        outcome = self.outcomes.get(name)
+        if outcome is None:
+            return
+        if report.skipped:
+            outcome.status, outcome.score, outcome.max_score = "skipped", 0.0, 0.0
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            outcome.message = str(reason).removeprefix("Skipped: ")
+        elif report.failed:
+            outcome.status, outcome.score = "failed", 0.0
+            outcome.message = self._failures.get(report.nodeid, "The test failed.")
+            if report.when != "call":
+                outcome.message = self._failures.get(report.nodeid, "The test could not run.")
+        elif report.when == "call" and outcome.status != "skipped":
+            outcome.status, outcome.score, outcome.message = "passed", outcome.max_score, ""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        yield
+        if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+            self._failures.setdefault(item.nodeid, safe_message(call.excinfo))
+
+
+STUDENT_KEY = pytest.StashKey[CodeProxy]()

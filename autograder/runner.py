@@ -1,0 +1,58 @@
+"""Run the hidden suites against one submission and return its per-test outcomes."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from autograder.exercises import EXERCISE_NAMES
+from autograder.plugin import HIDDEN_DIR, GradingPlugin, TestOutcome
+from autograder.student import Backend, CodeProxy
+
+
+@dataclass
+class SuiteResult:
+    outcomes: list[TestOutcome]
+    seconds: float
+    log: str = field(default="", repr=False)  # pytest's own output, for debugging the grader
+
+    def exercise_scores(self) -> dict[str, tuple[float, float]]:
+        """exercise -> (score, max_score); skipped tests count in neither."""
+        scores = {name: (0.0, 0.0) for name in EXERCISE_NAMES}
+        for o in self.outcomes:
+            got, top = scores[o.exercise]
+            scores[o.exercise] = (got + o.score, top + o.max_score)
+        return scores
+
+
+def hidden_suite_files(exercises: Iterable[str] | None = None) -> list[str]:
+    names = list(EXERCISE_NAMES if exercises is None else exercises)
+    return [str(HIDDEN_DIR / f"test_{name}.py") for name in names
+            if (HIDDEN_DIR / f"test_{name}.py").exists()]
+
+
+def run_hidden_suite(backend: Backend, source_root: Path | None, package: str = "exercises",
+                     exercises: Iterable[str] | None = None,
+                     extra_args: Iterable[str] = ()) -> SuiteResult:
+    """Run the hidden tests with `student` bound to `backend`. Never raises for student faults."""
+    student = CodeProxy(backend, source_root, package)
+    plugin = GradingPlugin(student)
+    args = [*hidden_suite_files(exercises), "-q", "-p", "no:cacheprovider",
+            "--import-mode=importlib", "--rootdir", str(HIDDEN_DIR),
+            "-c", str(HIDDEN_DIR / "pytest.ini"),
+            "--tb=no", "--no-header", *extra_args]
+    log = io.StringIO()
+    start = time.perf_counter()
+    with redirect_stdout(log), redirect_stderr(log):
+        code = pytest.main(args, plugins=[plugin])
+    seconds = time.perf_counter() - start
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:
+        raise RuntimeError(f"the hidden suite did not run (pytest exit {code}):\n{log.getvalue()}")
+    return SuiteResult(sorted(plugin.outcomes.values(), key=lambda o: (
+        EXERCISE_NAMES.index(o.exercise), o.name)), seconds, log.getvalue())

@@ -1,0 +1,233 @@
+"""How hidden tests reach student code: the `student` and `reference` proxies.
+
+A hidden test never touches a student object. It calls functions through a proxy:
+
+    student.softmax.softmax(x)             # a contract function, plain data in and out
+    student.probe(probes.softmax.ce_grad, logits, targets)   # a scenario, see below
+    student.source("softmax")              # the module's source text, for rule checks
+
+Arguments go to the student side as they are (the trusted side may send anything);
+results come back through `autograder.codec`, so they are plain data under every backend.
+A *probe* is a module-level function in `autograder/probes/<exercise>.py` taking the
+exercise module first: it builds objects, calls student code and returns plain data
+(state dicts, losses, gradients). It runs next to the student code (in the sandbox
+child for isolated grading), and the same probe runs on the reference for comparison.
+
+Backends implement `call(exercise, function, args, kwargs)`,
+`probe(exercise, probe_fn, args, kwargs)` and `close()`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from autograder import codec
+from autograder.exercises import EXERCISE_NAMES
+
+
+class StudentError(Exception):
+    """Student code raised, timed out, or could not be imported. Its message is safe to
+    show the student: it comes from their own code or from the sandbox."""
+
+    def __init__(self, kind: str, message: str, detail: str = "",
+                 kinds: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{kind}: {message}" if message else kind)
+        self.kind = kind  # exception class name, or "Timeout", "ImportError", "Crash", ...
+        self.message = message
+        self.detail = detail  # traceback text (student frames only), for feedback
+        self.kinds = kinds or (kind,)  # the class names of the exception's MRO
+
+
+class Backend(Protocol):
+    def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any: ...
+
+    def probe(self, exercise: str, probe_fn: Callable, args: tuple, kwargs: dict) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+def probe_exercise(probe_fn: Callable) -> str:
+    """Probes live in autograder/probes/<exercise>.py; the module name says the exercise."""
+    exercise = probe_fn.__module__.rsplit(".", 1)[-1]
+    if not probe_fn.__module__.startswith("autograder.probes.") or exercise not in EXERCISE_NAMES:
+        raise ValueError(f"{probe_fn.__qualname__} is not in autograder/probes/<exercise>.py")
+    return exercise
+
+
+def describe_exception(exc: BaseException, limit: int = 2000) -> StudentError:
+    """Turn an exception raised by student code into a StudentError (short traceback)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    # Keep only frames outside the grading engine: the student's own lines.
+    student_frames = [f for f in frames if "/autograder/" not in f.filename.replace("\\", "/")]
+    detail = "".join(traceback.format_list(student_frames[-5:]))[-limit:]
+    message = str(exc)
+    if len(message) > limit:
+        message = message[:limit] + " …"
+    kinds = tuple(cls.__name__ for cls in type(exc).__mro__)
+    return StudentError(type(exc).__name__, message, detail, kinds)
+
+
+def call_in_module(module: Any, function: str, args: tuple, kwargs: dict) -> Any:
+    """Run one student call and return its result as plain data (shared by both backends)."""
+    try:
+        target = getattr(module, function)
+    except AttributeError:
+        raise StudentError("AttributeError", f"{module.__name__} has no '{function}'") from None
+    try:
+        result = target(*args, **kwargs)
+    except (KeyboardInterrupt, StudentError):
+        raise
+    except BaseException as exc:  # SystemExit too: a student's exit() is just a failure
+        raise describe_exception(exc) from None
+    return encode_result(result, function)
+
+
+def encode_result(result: Any, what: str) -> Any:
+    try:
+        return codec.encode(result)
+    except codec.UnsupportedValue as exc:
+        raise StudentError("UnsupportedValue", f"{what} returned a {exc}") from None
+
+
+def run_probe_in_module(module: Any, probe_fn: Callable, args: tuple, kwargs: dict) -> Any:
+    try:
+        result = probe_fn(module, *args, **kwargs)
+    except (KeyboardInterrupt, StudentError):
+        raise
+    except BaseException as exc:
+        raise describe_exception(exc) from None
+    return encode_result(result, probe_fn.__name__)
+
+
+class ModuleLoader:
+    """Imports `<package>.<exercise>` with `root` first on sys.path, remembering failures."""
+
+    def __init__(self, root: Path | None, package: str) -> None:
+        self.root = root
+        self.package = package
+        self._modules: dict[str, Any] = {}
+        self._errors: dict[str, StudentError] = {}
+
+    def load(self, exercise: str) -> Any:
+        if exercise in self._errors:
+            raise self._errors[exercise]
+        if exercise not in self._modules:
+            try:
+                self._modules[exercise] = self._import(exercise)
+            except StudentError as error:
+                self._errors[exercise] = error
+                raise
+        return self._modules[exercise]
+
+    def _import(self, exercise: str) -> Any:
+        name = f"{self.package}.{exercise}"
+        if self.root is not None:
+            root = str(self.root)
+            if root in sys.path:
+                sys.path.remove(root)
+            sys.path.insert(0, root)
+        try:
+            if self.root is not None:
+                module_file = self.root / self.package / f"{exercise}.py"
+                if not module_file.is_file():
+                    raise StudentError("MissingFile", f"{self.package}/{exercise}.py is missing")
+            return importlib.import_module(name)
+        except StudentError:
+            raise
+        except SyntaxError as exc:
+            raise StudentError("SyntaxError", f"{exc.msg} ({Path(exc.filename or '').name}, "
+                               f"line {exc.lineno})") from None
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            error = describe_exception(exc)
+            raise StudentError("ImportError", f"importing {name} failed: {error}",
+                               error.detail) from None
+
+
+def forget_package(package: str) -> None:
+    """Drop `package` and its submodules from sys.modules (before importing another copy)."""
+    for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+        del sys.modules[name]
+
+
+class InProcessBackend:
+    """Imports the code into this process. For public tests, `torchgrade check`, the
+    reference side, and otter's kernel; no isolation (see autograder.sandbox for that)."""
+
+    def __init__(self, root: Path | None = None, package: str = "exercises") -> None:
+        if root is not None:
+            forget_package(package)
+        self.loader = ModuleLoader(root, package)
+        self.root = root
+        self.package = package
+
+    def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any:
+        module = self.loader.load(exercise)
+        return codec.loads(codec.dumps(call_in_module(module, function, args, kwargs)))
+
+    def probe(self, exercise: str, probe_fn: Callable, args: tuple, kwargs: dict) -> Any:
+        module = self.loader.load(exercise)
+        return codec.loads(codec.dumps(run_probe_in_module(module, probe_fn, args, kwargs)))
+
+    def close(self) -> None:
+        if self.root is not None:
+            forget_package(self.package)
+            if str(self.root) in sys.path:
+                sys.path.remove(str(self.root))
+
+
+class _ExerciseProxy:
+    def __init__(self, backend: Backend, exercise: str) -> None:
+        self._backend = backend
+        self._exercise = exercise
+
+    def __getattr__(self, function: str) -> Callable[..., Any]:
+        if function.startswith("_"):
+            raise AttributeError(function)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._backend.call(self._exercise, function, args, kwargs)
+
+        call.__name__ = function
+        return call
+
+
+class CodeProxy:
+    """`student` / `reference` in hidden tests: `proxy.<exercise>.<function>(...)`,
+    `proxy.probe(fn, ...)`, `proxy.source(exercise)`."""
+
+    def __init__(self, backend: Backend, source_root: Path | None, package: str) -> None:
+        self.backend = backend
+        self._source_root = source_root
+        self._package = package
+
+    def __getattr__(self, exercise: str) -> _ExerciseProxy:
+        if exercise not in EXERCISE_NAMES:
+            raise AttributeError(f"no exercise named {exercise!r}")
+        return _ExerciseProxy(self.backend, exercise)
+
+    def probe(self, probe_fn: Callable, *args: Any, **kwargs: Any) -> Any:
+        return self.backend.probe(probe_exercise(probe_fn), probe_fn, args, kwargs)
+
+    def source(self, exercise: str) -> str:
+        """The module's source text, read by the trusted side (never executed here)."""
+        if self._source_root is None:
+            module = importlib.import_module(f"{self._package}.{exercise}")
+            path = Path(module.__file__)
+        else:
+            path = self._source_root / self._package / f"{exercise}.py"
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            raise StudentError("MissingFile", f"{self._package}/{exercise}.py is missing") from None
+
+
+def reference_proxy() -> CodeProxy:
+    """The reference solutions, in-process, through the same codec as student code."""
+    return CodeProxy(InProcessBackend(None, "solutions"), None, "solutions")

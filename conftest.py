@@ -1,0 +1,1 @@
+"""Root conftest: makes the repository importable when pytest runs from a checkout."""
