@@ -28,30 +28,51 @@ def require(condition: Any, message: str) -> None:
 
 def _as_array(value: Any) -> np.ndarray:
     if isinstance(value, torch.Tensor):
-        return value.detach().cpu().to(torch.float64 if not value.is_complex() else
-                                       torch.complex128).numpy()
+        return (
+            value.detach()
+            .cpu()
+            .to(torch.float64 if not value.is_complex() else torch.complex128)
+            .numpy()
+        )
     return np.asarray(value)
 
 
-def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8,
-                 what: str = "result", check_shape: bool = True) -> None:
+def assert_close(
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    what: str = "result",
+    check_shape: bool = True,
+) -> None:
     """Numbers, arrays, tensors, or tuples/lists/dicts of them, compared elementwise."""
     if isinstance(expected, dict):
         require(isinstance(actual, dict), f"{what}: expected a dict, got {type(actual).__name__}")
-        require(set(actual) == set(expected), f"{what}: keys {sorted(actual)} are not the "
-                f"expected keys")
+        require(
+            set(actual) == set(expected), f"{what}: keys {sorted(actual)} are not the expected keys"
+        )
         for key in expected:
-            assert_close(actual[key], expected[key], rtol=rtol, atol=atol,
-                         what=f"{what}[{key!r}]", check_shape=check_shape)
+            assert_close(
+                actual[key],
+                expected[key],
+                rtol=rtol,
+                atol=atol,
+                what=f"{what}[{key!r}]",
+                check_shape=check_shape,
+            )
         return
     if isinstance(expected, tuple | list) and not _is_numeric_list(expected):
-        require(isinstance(actual, tuple | list),
-                f"{what}: expected a tuple/list, got {type(actual).__name__}")
-        require(len(actual) == len(expected),
-                f"{what}: expected {len(expected)} items, got {len(actual)}")
+        require(
+            isinstance(actual, tuple | list),
+            f"{what}: expected a tuple/list, got {type(actual).__name__}",
+        )
+        require(
+            len(actual) == len(expected),
+            f"{what}: expected {len(expected)} items, got {len(actual)}",
+        )
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            assert_close(a, e, rtol=rtol, atol=atol, what=f"{what}[{i}]",
-                         check_shape=check_shape)
+            assert_close(a, e, rtol=rtol, atol=atol, what=f"{what}[{i}]", check_shape=check_shape)
         return
     try:
         a = _as_array(actual)
@@ -68,15 +89,21 @@ def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float 
     if a.size == 0:
         return
     finite_a, finite_e = np.isfinite(a), np.isfinite(e)
-    require(np.array_equal(finite_a, finite_e) and np.array_equal(a[~finite_e], e[~finite_e], equal_nan=True),
-            f"{what}: NaN/inf where finite values were expected (or the reverse)")
-    diff = np.abs(a[finite_e].astype(np.complex128 if a.dtype.kind == "c" else np.float64)
-                  - e[finite_e])
+    require(
+        np.array_equal(finite_a, finite_e)
+        and np.array_equal(a[~finite_e], e[~finite_e], equal_nan=True),
+        f"{what}: NaN/inf where finite values were expected (or the reverse)",
+    )
+    diff = np.abs(
+        a[finite_e].astype(np.complex128 if a.dtype.kind == "c" else np.float64) - e[finite_e]
+    )
     tol = atol + rtol * np.abs(e[finite_e])
     bad = diff > tol
     if bad.any():
-        raise Mismatch(f"{what}: {int(bad.sum())} of {e.size} values differ from the reference "
-                       f"(largest error {float(diff.max()):.3g})")
+        raise Mismatch(
+            f"{what}: {int(bad.sum())} of {e.size} values differ from the reference "
+            f"(largest error {float(diff.max()):.3g})"
+        )
 
 
 def _is_numeric_list(value: Any) -> bool:
@@ -94,7 +121,8 @@ def student_raises(*kinds: str) -> Iterator[None]:
     try:
         yield
     except StudentError as error:
-        require(set(kinds) & set(error.kinds),
-                f"expected {wanted}, got {error.kind}: {error.message}")
+        require(
+            set(kinds) & set(error.kinds), f"expected {wanted}, got {error.kind}: {error.message}"
+        )
     else:
         raise Mismatch(f"expected {wanted}, but nothing was raised")

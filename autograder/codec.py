@@ -105,8 +105,10 @@ def decode(value: Any) -> Any:
         if tag == "dataframe":
             import pandas as pd
 
-            return pd.DataFrame({c: decode(value["data"][c]) for c in value["columns"]},
-                                columns=list(value["columns"]))
+            return pd.DataFrame(
+                {c: decode(value["data"][c]) for c in value["columns"]},
+                columns=list(value["columns"]),
+            )
         if tag == "dict":
             return {k: decode(v) for k, v in zip(value["keys"], value["values"], strict=True)}
         raise UnsupportedValue(f"malformed value (tag {tag!r})")

@@ -13,24 +13,47 @@ class Exercise:
 
 
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise("numpy_backprop", "NumPy backprop",
-             "logistic and softmax regression and a two-layer net, forward and backward by hand"),
-    Exercise("softmax", "Softmax and cross-entropy",
-             "numerically stable softmax, log-softmax and cross-entropy in NumPy and torch"),
-    Exercise("autograd_basics", "Autograd",
-             "gradients with autograd, gradient descent, linear regression with nn/optim"),
-    Exercise("datasets", "Datasets and loaders",
-             "a custom Dataset over the Ames housing table, seeded loaders, splits, normalisation"),
-    Exercise("dnn", "Dense networks",
-             "DenseReLU blocks, deep and shallow nets, parameter counts, penalties, init"),
-    Exercise("training", "Training loops",
-             "train/evaluate/fit loops and a digit classifier"),
-    Exercise("cnn", "CNN shapes",
-             "conv/pool output-size math, shape propagation, CifarNet, ResNet blocks"),
-    Exercise("metrics", "Accuracy metrics",
-             "binary/multiclass accuracy, confusion matrices, loader accuracy"),
-    Exercise("timing", "CPU vs GPU timing",
-             "timing matmuls correctly (synchronising CUDA), GFLOP/s, device comparison"),
+    Exercise(
+        "numpy_backprop",
+        "NumPy backprop",
+        "logistic and softmax regression and a two-layer net, forward and backward by hand",
+    ),
+    Exercise(
+        "softmax",
+        "Softmax and cross-entropy",
+        "numerically stable softmax, log-softmax and cross-entropy in NumPy and torch",
+    ),
+    Exercise(
+        "autograd_basics",
+        "Autograd",
+        "gradients with autograd, gradient descent, linear regression with nn/optim",
+    ),
+    Exercise(
+        "datasets",
+        "Datasets and loaders",
+        "a custom Dataset over the Ames housing table, seeded loaders, splits, normalisation",
+    ),
+    Exercise(
+        "dnn",
+        "Dense networks",
+        "DenseReLU blocks, deep and shallow nets, parameter counts, penalties, init",
+    ),
+    Exercise("training", "Training loops", "train/evaluate/fit loops and a digit classifier"),
+    Exercise(
+        "cnn",
+        "CNN shapes",
+        "conv/pool output-size math, shape propagation, CifarNet, ResNet blocks",
+    ),
+    Exercise(
+        "metrics",
+        "Accuracy metrics",
+        "binary/multiclass accuracy, confusion matrices, loader accuracy",
+    ),
+    Exercise(
+        "timing",
+        "CPU vs GPU timing",
+        "timing matmuls correctly (synchronising CUDA), GFLOP/s, device comparison",
+    ),
 )
 
 EXERCISE_NAMES: tuple[str, ...] = tuple(e.name for e in EXERCISES)

@@ -30,8 +30,10 @@ class Mutant:
         for old, new in self.replace.items():
             count = source.count(old)
             if count != 1:
-                raise ValueError(f"mutant {self.name}: {old!r} occurs {count} times in the "
-                                 f"solution (must be exactly once)")
+                raise ValueError(
+                    f"mutant {self.name}: {old!r} occurs {count} times in the "
+                    f"solution (must be exactly once)"
+                )
             source = source.replace(old, new)
         return source
 
@@ -47,8 +49,11 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[Mutant]:
         assert spec.loader is not None
         spec.loader.exec_module(module)
         for mutant in module.MUTANTS:
-            mutants.append(Mutant(mutant.name, mutant.description, dict(mutant.replace),
-                                  mutant.correct, exercise))
+            mutants.append(
+                Mutant(
+                    mutant.name, mutant.description, dict(mutant.replace), mutant.correct, exercise
+                )
+            )
     names = [m.name for m in mutants]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
@@ -56,8 +61,9 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[Mutant]:
     return mutants
 
 
-def build_submission(dest: Path, source_package: str = "solutions",
-                     mutant: Mutant | None = None) -> Path:
+def build_submission(
+    dest: Path, source_package: str = "solutions", mutant: Mutant | None = None
+) -> Path:
     """Write `dest/exercises/` from `solutions/` (or `exercises/`), with `mutant` applied."""
     package = dest / "exercises"
     package.mkdir(parents=True, exist_ok=True)
@@ -71,5 +77,3 @@ def build_submission(dest: Path, source_package: str = "solutions",
         (package / f"{exercise}.py").write_text(text, encoding="utf-8")
     (package / "__init__.py").write_text("", encoding="utf-8")
     return dest
-
-

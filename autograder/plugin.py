@@ -66,20 +66,28 @@ def safe_message(excinfo: pytest.ExceptionInfo | None) -> str:
 class GradingPlugin:
     """Registered by the runner; collects outcomes for one submission."""
 
-    def __init__(self, student: CodeProxy) -> None:
+    def __init__(self, student: CodeProxy | None) -> None:
         self.student = student
         self.outcomes: dict[str, TestOutcome] = {}
         self._failures: dict[str, str] = {}
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.stash[STUDENT_KEY] = self.student
+        if self.student is not None:
+            config.stash[STUDENT_KEY] = self.student
 
+    @pytest.hookimpl(trylast=True)  # after the hidden conftest has marked CUDA skips
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             name = f"{exercise_of(item)}::{item.name}"
-            self.outcomes[name] = TestOutcome(name, exercise_of(item), points_of(item), 0.0,
-                                              "failed", hint_of(item), "not run")
+            skip = item.get_closest_marker("skip")
+            points = 0.0 if skip else points_of(item)
+            status, message = (
+                ("skipped", skip.kwargs.get("reason", "")) if skip else ("failed", "not run")
+            )
+            self.outcomes[name] = TestOutcome(
+                name, exercise_of(item), points, 0.0, status, hint_of(item), message
+            )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         name = f"{Path(report.fspath).stem.removeprefix('test_')}::{report.nodeid.split('::')[-1]}"

@@ -31,22 +31,59 @@ class SuiteResult:
         return scores
 
 
+_BASE_ARGS = (
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "--import-mode=importlib",
+    "--rootdir",
+    str(HIDDEN_DIR),
+    "-c",
+    str(HIDDEN_DIR / "pytest.ini"),
+    "--tb=no",
+    "--no-header",
+)
+
+
 def hidden_suite_files(exercises: Iterable[str] | None = None) -> list[str]:
     names = list(EXERCISE_NAMES if exercises is None else exercises)
-    return [str(HIDDEN_DIR / f"test_{name}.py") for name in names
-            if (HIDDEN_DIR / f"test_{name}.py").exists()]
+    return [
+        str(HIDDEN_DIR / f"test_{name}.py")
+        for name in names
+        if (HIDDEN_DIR / f"test_{name}.py").exists()
+    ]
 
 
-def run_hidden_suite(backend: Backend, source_root: Path | None, package: str = "exercises",
-                     exercises: Iterable[str] | None = None,
-                     extra_args: Iterable[str] = ()) -> SuiteResult:
+def collect_hidden_suite(exercises: Iterable[str] | None = None) -> list[TestOutcome]:
+    """Every hidden test with its points, without running anything (skips have 0 points)."""
+    plugin = GradingPlugin(None)
+    log = io.StringIO()
+    with redirect_stdout(log), redirect_stderr(log):
+        code = pytest.main(
+            [*hidden_suite_files(exercises), *_BASE_ARGS, "--collect-only"], plugins=[plugin]
+        )
+    if code != pytest.ExitCode.OK:
+        raise RuntimeError(
+            f"collecting the hidden suite failed (pytest exit {code}):\n{log.getvalue()}"
+        )
+    return sorted(plugin.outcomes.values(), key=_order)
+
+
+def _order(outcome: TestOutcome) -> tuple[int, str]:
+    return EXERCISE_NAMES.index(outcome.exercise), outcome.name
+
+
+def run_hidden_suite(
+    backend: Backend,
+    source_root: Path | None,
+    package: str = "exercises",
+    exercises: Iterable[str] | None = None,
+    extra_args: Iterable[str] = (),
+) -> SuiteResult:
     """Run the hidden tests with `student` bound to `backend`. Never raises for student faults."""
     student = CodeProxy(backend, source_root, package)
     plugin = GradingPlugin(student)
-    args = [*hidden_suite_files(exercises), "-q", "-p", "no:cacheprovider",
-            "--import-mode=importlib", "--rootdir", str(HIDDEN_DIR),
-            "-c", str(HIDDEN_DIR / "pytest.ini"),
-            "--tb=no", "--no-header", *extra_args]
+    args = [*hidden_suite_files(exercises), *_BASE_ARGS, *extra_args]
     log = io.StringIO()
     start = time.perf_counter()
     with redirect_stdout(log), redirect_stderr(log):
@@ -54,5 +91,4 @@ def run_hidden_suite(backend: Backend, source_root: Path | None, package: str = 
     seconds = time.perf_counter() - start
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:
         raise RuntimeError(f"the hidden suite did not run (pytest exit {code}):\n{log.getvalue()}")
-    return SuiteResult(sorted(plugin.outcomes.values(), key=lambda o: (
-        EXERCISE_NAMES.index(o.exercise), o.name)), seconds, log.getvalue())
+    return SuiteResult(sorted(plugin.outcomes.values(), key=_order), seconds, log.getvalue())

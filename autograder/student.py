@@ -34,8 +34,9 @@ class StudentError(Exception):
     """Student code raised, timed out, or could not be imported. Its message is safe to
     show the student: it comes from their own code or from the sandbox."""
 
-    def __init__(self, kind: str, message: str, detail: str = "",
-                 kinds: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, kind: str, message: str, detail: str = "", kinds: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(f"{kind}: {message}" if message else kind)
         self.kind = kind  # exception class name, or "Timeout", "ImportError", "Crash", ...
         self.message = message
@@ -140,14 +141,16 @@ class ModuleLoader:
         except StudentError:
             raise
         except SyntaxError as exc:
-            raise StudentError("SyntaxError", f"{exc.msg} ({Path(exc.filename or '').name}, "
-                               f"line {exc.lineno})") from None
+            raise StudentError(
+                "SyntaxError", f"{exc.msg} ({Path(exc.filename or '').name}, line {exc.lineno})"
+            ) from None
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             error = describe_exception(exc)
-            raise StudentError("ImportError", f"importing {name} failed: {error}",
-                               error.detail) from None
+            raise StudentError(
+                "ImportError", f"importing {name} failed: {error}", error.detail
+            ) from None
 
 
 def forget_package(package: str) -> None:

@@ -27,7 +27,8 @@ def binary_accuracy(y_true: Any, q: Any, threshold: float = 0.5) -> float:
     """
     raise NotImplementedError(
         "metrics.binary_accuracy: turn q into 0/1 predictions with q >= threshold, "
-        "then average (predictions == y_true)")
+        "then average (predictions == y_true)"
+    )
 
 
 def multiclass_accuracy(y_true: Any, scores: Any) -> float:
@@ -39,7 +40,8 @@ def multiclass_accuracy(y_true: Any, scores: Any) -> float:
     """
     raise NotImplementedError(
         "metrics.multiclass_accuracy: predictions = scores.argmax(axis=1); one-hot y_true "
-        "becomes labels with argmax too")
+        "becomes labels with argmax too"
+    )
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
@@ -51,7 +53,8 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> np.ndarray:
     """
     raise NotImplementedError(
         "metrics.confusion_matrix: start from np.zeros((C, C), dtype=np.int64) and add 1 at "
-        "[true, predicted] for every sample")
+        "[true, predicted] for every sample"
+    )
 
 
 def per_class_accuracy(cm: Any) -> np.ndarray:
@@ -62,7 +65,8 @@ def per_class_accuracy(cm: Any) -> np.ndarray:
     """
     raise NotImplementedError(
         "metrics.per_class_accuracy: divide the diagonal by the row sums; rows that sum to "
-        "0 give NaN")
+        "0 give NaN"
+    )
 
 
 def loader_accuracy(model: nn.Module, loader: DataLoader, device: Any = "cpu") -> float:
@@ -75,4 +79,5 @@ def loader_accuracy(model: nn.Module, loader: DataLoader, device: Any = "cpu") -
     """
     raise NotImplementedError(
         "metrics.loader_accuracy: model.eval(); with torch.no_grad(): loop over the batches, "
-        "count correct arg-max predictions and samples seen")
+        "count correct arg-max predictions and samples seen"
+    )

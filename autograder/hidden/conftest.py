@@ -23,8 +23,10 @@ def student(request: pytest.FixtureRequest) -> CodeProxy:
     try:
         return request.config.stash[STUDENT_KEY]
     except KeyError:
-        pytest.fail("hidden suites run through autograder.runner (torchgrade grade), "
-                    "which provides the submission")
+        pytest.fail(
+            "hidden suites run through autograder.runner (torchgrade grade), "
+            "which provides the submission"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,11 @@ def test_binary_accuracy_matches_reference(student, reference):
     y = RNG.integers(0, 2, size=50)
     q = np.round(RNG.random(50), 1)  # many values exactly on 0.5 and 0.3
     for threshold in (0.5, 0.3):
-        assert_close(student.metrics.binary_accuracy(y, q, threshold),
-                     reference.metrics.binary_accuracy(y, q, threshold), what="accuracy")
+        assert_close(
+            student.metrics.binary_accuracy(y, q, threshold),
+            reference.metrics.binary_accuracy(y, q, threshold),
+            what="accuracy",
+        )
 
 
 @pytest.mark.points(1)
@@ -35,8 +38,11 @@ def test_multiclass_accuracy(student, reference, one_hot):
     labels = RNG.integers(0, 5, size=37)
     scores = torch.tensor(RNG.normal(size=(37, 5)))
     y = np.eye(5)[labels] if one_hot else labels
-    assert_close(student.metrics.multiclass_accuracy(y, scores),
-                 reference.metrics.multiclass_accuracy(y, scores), what="accuracy")
+    assert_close(
+        student.metrics.multiclass_accuracy(y, scores),
+        reference.metrics.multiclass_accuracy(y, scores),
+        what="accuracy",
+    )
 
 
 @pytest.mark.points(2)
@@ -60,8 +66,11 @@ def test_confusion_matrix_out_of_range(student):
 def test_per_class_accuracy(student, reference):
     """per_class_accuracy: diagonal over row sums, NaN for a class without samples."""
     cm = np.array([[5, 1, 0, 2], [0, 0, 0, 0], [1, 2, 3, 0], [0, 0, 0, 7]])
-    assert_close(student.metrics.per_class_accuracy(cm),
-                 reference.metrics.per_class_accuracy(cm), what="per-class accuracy")
+    assert_close(
+        student.metrics.per_class_accuracy(cm),
+        reference.metrics.per_class_accuracy(cm),
+        what="per-class accuracy",
+    )
 
 
 @pytest.mark.points(2)

@@ -10,13 +10,21 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 
-def loader_accuracy_scenario(ex, n_samples: int, batch_size: int, n_features: int,
-                             n_classes: int, seed: int, train_mode: bool) -> dict:
+def loader_accuracy_scenario(
+    ex,
+    n_samples: int,
+    batch_size: int,
+    n_features: int,
+    n_classes: int,
+    seed: int,
+    train_mode: bool,
+) -> dict:
     """Accuracy of a seeded model (with dropout, so eval mode matters) over a loader,
     plus whether the model's parameters and grads were left alone."""
     torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(n_features, 16), nn.ReLU(), nn.Dropout(0.5),
-                          nn.Linear(16, n_classes))
+    model = nn.Sequential(
+        nn.Linear(n_features, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, n_classes)
+    )
     model.train(train_mode)
     x = torch.randn(n_samples, n_features)
     y = torch.randint(0, n_classes, (n_samples,))

@@ -1,0 +1,279 @@
+"""`torchgrade grade SUBMISSIONS --out DIR`: grade a folder of submissions.
+
+Submissions are graded in parallel worker processes (`--jobs`). Each finished submission
+is written at once (`DIR/<name>/results.json`, `feedback.md`) and `grades.csv` is rebuilt,
+so an interrupted run loses nothing: running the same command again grades only what is
+missing or changed (`--force` re-grades everything).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as futures
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from autograder.exercises import EXERCISE_NAMES
+from autograder.grading import (
+    GradeRecord,
+    fingerprint,
+    grade_submission,
+    read_results,
+    results_json,
+    suite_maximum,
+    write_grades_csv,
+    write_json_atomic,
+)
+from autograder.submissions import Submission, SubmissionError, discover
+
+BACKENDS = ("isolated", "inprocess")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "grade",
+        help="grade a folder of submissions",
+        description="Grade every submission (a .zip, or a folder with exercises/) in "
+        "SUBMISSIONS with the hidden suites. Writes grades.csv, grades.xlsx, "
+        "report.html and DIR/<submission>/results.json + feedback.md.",
+    )
+    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("grades"),
+        metavar="DIR",
+        help="output folder (default: ./grades)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="submissions graded in parallel (default: number of cores)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="re-grade submissions that already have results in DIR"
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar (for CI logs)")
+    parser.add_argument(
+        "--exercises",
+        nargs="+",
+        choices=EXERCISE_NAMES,
+        default=None,
+        metavar="EXERCISE",
+        help="grade only these exercises (default: all)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="isolated",
+        help="isolated (default): student code runs in sandboxed child "
+        "processes; inprocess: imported into a fresh grader process, "
+        "no limits (trusted code only)",
+    )
+    limits_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def limits_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from autograder.sandbox import Limits
+    except ImportError:
+        return
+    Limits.add_arguments(parser)
+
+
+@dataclass
+class GradeOptions:
+    backend: str = "isolated"
+    exercises: list[str] | None = None
+    limits: object = None
+    hidden_paths: list[Path] = field(default_factory=list)  # never readable by student code
+
+
+# --- worker side -------------------------------------------------------------------------
+
+_WORKER_FACTORY = None
+_WORKER_EXERCISES: list[str] | None = None
+
+
+def _init_worker(options: GradeOptions) -> None:
+    """Runs once per worker: imports the heavy modules and starts the sandbox's warm parent."""
+    global _WORKER_FACTORY, _WORKER_EXERCISES
+    _WORKER_EXERCISES = options.exercises
+    import torch  # noqa: F401  (imported once per worker, not per submission)
+
+    import autograder.runner  # noqa: F401
+
+    if options.backend == "isolated":
+        from autograder.sandbox import backend_factory
+
+        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
+    else:
+        from autograder.grading import in_process_backend
+
+        _WORKER_FACTORY = in_process_backend
+
+
+def _grade_in_worker(submission: Submission) -> GradeRecord:
+    return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES)
+
+
+# --- parent side -------------------------------------------------------------------------
+
+
+def is_current(out_dir: Path, submission: Submission, exercises: list[str] | None) -> bool:
+    results = read_results(out_dir, submission.name)
+    if results is None:
+        return False
+    return results.get("extra_data", {}).get("fingerprint") == fingerprint(submission, exercises)
+
+
+def crashed_record(submission: Submission, reason: str, exercises: list[str] | None) -> GradeRecord:
+    return GradeRecord(
+        submission.name,
+        "error",
+        error=f"the grader's worker process died while grading this submission ({reason})",
+        fingerprint=fingerprint(submission, exercises),
+    )
+
+
+def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done) -> None:
+    """Grade `todo` in a pool of `jobs` workers; call `on_done(record)` as each finishes.
+
+    A submission whose worker dies is retried once in a fresh pool, then recorded as an
+    error: one submission can never take the batch down with it."""
+    context = multiprocessing.get_context("spawn")
+    attempts: dict[str, int] = {}
+    queue = list(todo)
+    # In-process grading imports student code into the worker: one submission per worker.
+    per_child = 1 if options.backend == "inprocess" else None
+    while queue:
+        pending: dict[futures.Future, Submission] = {}
+        with futures.ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(queue))),
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(options,),
+            max_tasks_per_child=per_child,
+        ) as pool:
+            for submission in queue:
+                pending[pool.submit(_grade_in_worker, submission)] = submission
+            queue = []
+            for future in futures.as_completed(pending):
+                submission = pending[future]
+                try:
+                    on_done(future.result())
+                except futures.process.BrokenProcessPool as exc:
+                    attempts[submission.name] = attempts.get(submission.name, 0) + 1
+                    if attempts[submission.name] >= 2:
+                        on_done(
+                            crashed_record(submission, str(exc) or "broken pool", options.exercises)
+                        )
+                    else:
+                        queue.append(submission)
+                except Exception as exc:
+                    on_done(
+                        crashed_record(
+                            submission, f"{type(exc).__name__}: {exc}", options.exercises
+                        )
+                    )
+
+
+def build_options(args: argparse.Namespace) -> GradeOptions:
+    options = GradeOptions(backend=args.backend, exercises=args.exercises)
+    options.hidden_paths = [args.submissions.resolve(), args.out.resolve()]
+    if args.backend == "isolated":
+        try:
+            from autograder.sandbox import Limits
+        except ImportError:
+            print(
+                "torchgrade: the isolated backend is not available in this installation; "
+                "use --backend inprocess",
+                file=sys.stderr,
+            )
+            raise SystemExit(2) from None
+        options.limits = Limits.from_args(args)
+    return options
+
+
+def run(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    try:
+        submissions = discover(args.submissions)
+    except SubmissionError as exc:
+        print(f"torchgrade grade: {exc}", file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("torchgrade grade: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    out_dir: Path = args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
+    options = build_options(args)
+    maximum = suite_maximum(options.exercises)
+    names = [s.name for s in submissions]
+    todo = [s for s in submissions if args.force or not is_current(out_dir, s, options.exercises)]
+    if not args.quiet:
+        print(
+            f"{len(submissions)} submission(s) in {args.submissions}; {len(todo)} to grade "
+            f"({len(submissions) - len(todo)} already graded), backend {options.backend}, "
+            f"{args.jobs} job(s)"
+        )
+    progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
+    errors = 0
+
+    def on_done(record: GradeRecord) -> None:
+        nonlocal errors
+        path = out_dir / record.submission / "results.json"
+        write_json_atomic(path, results_json(record, maximum))
+        write_feedback_if_available(path)
+        write_grades_csv(out_dir, names)
+        errors += record.status == "error"
+        progress.set_postfix(errors=errors, refresh=False)
+        progress.update(1)
+
+    try:
+        grade_all(todo, options, args.jobs, on_done)
+    finally:
+        progress.close()
+        write_grades_csv(out_dir, names)
+    write_reports_if_available(out_dir)
+    print(summary(out_dir, time.perf_counter() - start))
+    return 0
+
+
+def write_feedback_if_available(results_path: Path) -> None:
+    try:
+        from autograder.report.feedback import write_feedback
+    except ImportError:
+        return
+    write_feedback(results_path)
+
+
+def write_reports_if_available(out_dir: Path) -> None:
+    try:
+        from autograder.report import write_reports
+    except ImportError:
+        return
+    write_reports(out_dir)
+
+
+def summary(out_dir: Path, seconds: float) -> str:
+    try:
+        from autograder.report.summary import summary_table
+    except ImportError:
+        import pandas as pd
+
+        grades = pd.read_csv(out_dir / "grades.csv")
+        return (
+            f"{len(grades)} submissions, mean {grades['percent'].mean():.1f} %, "
+            f"{(grades['status'] == 'error').sum()} errors, {seconds:.1f} s"
+        )
+    return summary_table(out_dir, seconds)
