@@ -62,7 +62,9 @@ CONTRACT: dict[str, dict[str, str | None]] = {
     },
     "cnn": {
         "conv2d_output_size": "size, kernel_size, stride=1, padding=0, dilation=1",
-        "pool2d_output_size": "size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False",
+        "pool2d_output_size": (
+            "size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False"
+        ),
         "output_shape": "layers, input_shape",
         "CifarNet": "",
         "ResBlock": "n_chans",
