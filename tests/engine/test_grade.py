@@ -1,0 +1,145 @@
+"""`torchgrade grade` end to end: rows for everything, resume, determinism, scores."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from autograder.cli import main as cli
+from autograder.commands.submit import pack
+from autograder.exercises import EXERCISE_NAMES
+from autograder.grading import GRADES_COLUMNS
+from autograder.mutation import build_submission, load_catalogue
+
+EXERCISES = ["metrics"]  # a small, fast selection; the catalogue tests cover the rest
+
+
+def make_batch(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    pack(build_submission(folder / "_sol", "solutions"), folder / "solutions.zip")
+    pack(build_submission(folder / "_stub", "exercises"), folder / "stubs.zip")
+    mutant = next(m for m in load_catalogue() if m.exercise == "metrics" and not m.correct)
+    pack(build_submission(folder / "_mut", "solutions", mutant), folder / "mutant.zip")
+    broken = build_submission(folder / "_syntax", "solutions")
+    (broken / "exercises" / "metrics.py").write_text("def broken(:\n")
+    pack(broken, folder / "syntax.zip")
+    for tmp in folder.glob("_*"):
+        shutil.rmtree(tmp)
+    (folder / "empty.zip").write_bytes(b"")
+    (folder / "stray.txt").write_text("hello")
+    (folder / "no_exercises").mkdir()
+    return folder
+
+
+def grade(subs: Path, out: Path, *extra: str) -> pd.DataFrame:
+    code = cli(
+        [
+            "grade",
+            str(subs),
+            "--out",
+            str(out),
+            "--quiet",
+            "--backend",
+            "inprocess",
+            "--exercises",
+            *EXERCISES,
+            *extra,
+        ]
+    )
+    assert code == 0
+    return pd.read_csv(out / "grades.csv", keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("grade")
+    subs = make_batch(root / "subs")
+    return subs, root / "out", grade(subs, root / "out", "--jobs", "2")
+
+
+def test_one_row_per_submission_with_the_documented_columns(graded):
+    subs, out, grades = graded
+    assert list(grades.columns) == GRADES_COLUMNS
+    assert sorted(grades["submission"]) == [
+        "empty",
+        "mutant",
+        "no_exercises",
+        "solutions",
+        "stray.txt",
+        "stubs",
+        "syntax",
+    ]
+    assert list(grades["submission"]) == sorted(grades["submission"])
+
+
+def test_scores(graded):
+    _, _, grades = graded
+    row = grades.set_index("submission")
+    assert row.loc["solutions", "percent"] == 100.0
+    assert row.loc["solutions", "status"] == "graded"
+    assert row.loc["stubs", "score"] == 0.0
+    assert 0 < row.loc["mutant", "percent"] < 100
+    assert row.loc["syntax", "status"] == "graded" and row.loc["syntax", "metrics"] == 0.0
+    for name in ("empty", "stray.txt", "no_exercises"):
+        assert row.loc[name, "status"] == "error" and row.loc[name, "error"]
+    assert (grades["max_score"] == row.loc["solutions", "max_score"]).all()
+
+
+def test_results_json_is_gradescope_format(graded):
+    _, out, grades = graded
+    for name in grades["submission"]:
+        results = json.loads((out / name / "results.json").read_text())
+        assert isinstance(results["score"], float)
+        for test in results["tests"]:
+            assert set(test) >= {"name", "score", "max_score", "status", "output"}
+            assert test["status"] in ("passed", "failed")
+            assert test["score"] <= test["max_score"]
+        assert set(results["extra_data"]["exercises"]) == set(EXERCISE_NAMES)
+    stub = json.loads((out / "stubs" / "results.json").read_text())
+    assert any("NotImplementedError" in t["output"] for t in stub["tests"])
+
+
+def test_feedback_never_shows_hidden_source(graded):
+    _, out, _ = graded
+    hidden = Path(__file__).resolve().parents[2] / "autograder" / "hidden" / "test_metrics.py"
+    secret_lines = [
+        line.strip()
+        for line in hidden.read_text().splitlines()
+        if len(line.strip()) > 30 and not line.strip().startswith('"""')
+    ]
+    for results in out.glob("*/results.json"):
+        text = results.read_text()
+        for line in secret_lines:
+            assert line not in text, f"{results}: shows hidden source {line!r}"
+
+
+def test_rerun_resumes_and_is_deterministic(graded, tmp_path):
+    subs, out, grades = graded
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "mutant" / "results.json").unlink()  # as if interrupted before it finished
+    before = {p: p.stat().st_mtime_ns for p in copy.glob("*/results.json")}
+    again = grade(subs, copy, "--jobs", "1")
+    assert (copy / "mutant" / "results.json").exists()
+    assert all(p.stat().st_mtime_ns == t for p, t in before.items()), "re-graded finished ones"
+    assert (copy / "grades.csv").read_bytes() == (out / "grades.csv").read_bytes()
+    pd.testing.assert_frame_equal(again, grades)
+
+
+def test_force_regrades_everything(graded, tmp_path):
+    subs, out, _ = graded
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = {p: p.stat().st_mtime_ns for p in copy.glob("*/results.json")}
+    grade(subs, copy, "--jobs", "2", "--force")
+    assert all(p.stat().st_mtime_ns != t for p, t in before.items())
+    assert (copy / "grades.csv").read_bytes() == (out / "grades.csv").read_bytes()
+
+
+def test_missing_submissions_folder_is_a_clear_error(tmp_path, capsys):
+    assert cli(["grade", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert "not a folder of submissions" in capsys.readouterr().err
