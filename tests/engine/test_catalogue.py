@@ -1,0 +1,55 @@
+"""The proof that the hidden suites are fair and sharp.
+
+Solutions score full marks, stubs nothing, every catalogued mutant loses points in its own
+exercise, and every correct variant keeps full marks. A mutant changes only its own module
+and each suite reaches only its own exercise's module (checked here), so a mutant cannot
+cost points in another exercise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.catalogue_check import check_catalogue, suite_reach
+from autograder.exercises import EXERCISE_NAMES
+from autograder.mutation import load_catalogue
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOGUE = load_catalogue()
+
+
+def test_catalogue_size_and_coverage():
+    bugs = [m for m in CATALOGUE if not m.correct]
+    assert len(bugs) >= 40
+    for exercise in EXERCISE_NAMES:
+        assert sum(m.exercise == exercise for m in bugs) >= 3, exercise
+        assert any(m.exercise == exercise and m.correct for m in CATALOGUE), exercise
+
+
+@pytest.mark.parametrize("mutant", CATALOGUE, ids=lambda m: m.name)
+def test_mutant_applies_to_its_solution(mutant):
+    source = (REPO / "solutions" / f"{mutant.exercise}.py").read_text(encoding="utf-8")
+    assert mutant.description.strip()
+    assert mutant.apply(source) != source
+
+
+def test_each_suite_reaches_only_its_own_exercise():
+    for exercise, reached in suite_reach(list(EXERCISE_NAMES)).items():
+        assert reached == {exercise}, f"the {exercise} suite calls into {sorted(reached)}"
+
+
+def test_solutions_full_marks_and_stubs_zero():
+    rows = check_catalogue(list(EXERCISE_NAMES), mutants=[])
+    assert [r.kind for r in rows] == ["solutions", "stubs"]
+    for row in rows:
+        assert row.ok, f"{row.name}: {row.problem}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_NAMES)
+def test_every_mutant_caught_and_every_variant_full_marks(exercise):
+    rows = check_catalogue([exercise], include_baselines=False)
+    assert rows, f"no mutants for {exercise}"
+    problems = [f"{r.name}: {r.problem}" for r in rows if not r.ok]
+    assert not problems, "\n".join(problems)
