@@ -1,0 +1,160 @@
+"""Reading a grading output folder: grades.csv, the results.json files and pass rates.
+
+Every report reads through here, so the feedback pages, grades.xlsx, report.html and the
+terminal summary agree on each number.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from autograder.exercises import EXERCISE_NAMES
+
+GRADES_CSV = "grades.csv"
+RESULTS_JSON = "results.json"
+FEEDBACK_MD = "feedback.md"
+TEST_COLUMNS = ["submission", "test", "exercise", "outcome", "score", "max_score", "hint"]
+RATE_COLUMNS = ["test", "exercise", "passed", "failed", "skipped", "attempted", "pass_rate", "hint"]
+
+
+@dataclass
+class GradingRun:
+    """What one `torchgrade grade --out DIR` left behind."""
+
+    out_dir: Path
+    grades: pd.DataFrame  # grades.csv, one row per submission
+    results: dict[str, dict | None]  # submission -> its results.json (None if missing)
+
+    @property
+    def graded(self) -> pd.DataFrame:
+        return self.grades[self.grades["status"] == "graded"]
+
+    def has_feedback(self, name: str) -> bool:
+        return self.results.get(name) is not None
+
+    def tests(self) -> pd.DataFrame:
+        return tests_frame(self.results)
+
+    def pass_rates(self) -> pd.DataFrame:
+        return pass_rates(self.tests())
+
+    def exercise_maximum(self) -> dict[str, float]:
+        return exercise_maximum(self.results)
+
+
+def read_grades(out_dir: Path) -> pd.DataFrame:
+    # na_filter=False: a submission called "NA" or "null" stays a name, an empty error stays "".
+    grades = pd.read_csv(
+        out_dir / GRADES_CSV,
+        dtype={"submission": str, "status": str, "error": str},
+        na_filter=False,
+    )
+    numeric = [c for c in grades.columns if c not in ("submission", "status", "error")]
+    grades[numeric] = grades[numeric].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    return grades.astype({c: float for c in numeric})
+
+
+def read_results(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def load_run(out_dir: Path) -> GradingRun:
+    out_dir = Path(out_dir)
+    grades = read_grades(out_dir)
+    results = {name: read_results(out_dir / name / RESULTS_JSON) for name in grades["submission"]}
+    return GradingRun(out_dir, grades, results)
+
+
+def tests_frame(results: dict[str, dict | None]) -> pd.DataFrame:
+    """One row per (submission, test) in suite order; outcome is passed | failed | skipped."""
+    rows = []
+    for name, data in results.items():
+        for test in (data or {}).get("tests", []):
+            extra = test.get("extra_data", {})
+            outcome = extra.get("outcome") or test.get("status", "failed")
+            rows.append(
+                {
+                    "submission": name,
+                    "test": test["name"],
+                    "exercise": (test.get("tags") or [test["name"].split("::")[0]])[0],
+                    "outcome": outcome,
+                    "score": float(test.get("score", 0.0)),
+                    "max_score": float(test.get("max_score", 0.0)),
+                    "hint": extra.get("hint", ""),
+                }
+            )
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
+
+
+def test_order(tests: pd.DataFrame) -> list[str]:
+    """Test names by exercise (course order), then in the order the suite ran them."""
+    first = tests.drop_duplicates("test")
+    rank = {name: i for i, name in enumerate(EXERCISE_NAMES)}
+    keyed = sorted(
+        enumerate(first.itertuples()), key=lambda p: (rank.get(p[1].exercise, len(rank)), p[0])
+    )
+    return [row.test for _, row in keyed]
+
+
+def pass_rates(tests: pd.DataFrame) -> pd.DataFrame:
+    """Per test: counts and pass rate among submissions that ran it; hardest first.
+
+    Skipped runs (a CUDA test without a GPU) count neither way. Ties keep course order."""
+    order = test_order(tests)
+    rows = []
+    for name in order:
+        runs = tests[tests["test"] == name]
+        passed = int((runs["outcome"] == "passed").sum())
+        failed = int((runs["outcome"] == "failed").sum())
+        attempted = passed + failed
+        rows.append(
+            {
+                "test": name,
+                "exercise": runs["exercise"].iloc[0],
+                "passed": passed,
+                "failed": failed,
+                "skipped": int((runs["outcome"] == "skipped").sum()),
+                "attempted": attempted,
+                "pass_rate": 100.0 * passed / attempted if attempted else float("nan"),
+                "hint": runs["hint"].iloc[0],
+            }
+        )
+    frame = pd.DataFrame(rows, columns=RATE_COLUMNS)
+    # Never-attempted tests (skipped everywhere) go last: they say nothing about difficulty.
+    frame["_order"] = range(len(frame))
+    frame = frame.sort_values(["pass_rate", "_order"], na_position="last", kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def exercise_maximum(results: dict[str, dict | None]) -> dict[str, float]:
+    """Points available per exercise: the largest maximum any submission was graded out of."""
+    maximum = {name: 0.0 for name in EXERCISE_NAMES}
+    for data in results.values():
+        exercises = (data or {}).get("extra_data", {}).get("exercises", {})
+        for name, points in exercises.items():
+            maximum[name] = max(maximum.get(name, 0.0), float(points.get("max_score", 0.0)))
+    return maximum
+
+
+def write_atomic(path: Path, content: str | bytes) -> Path:
+    """Write beside the target, then rename: a reader never sees half a report."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    if isinstance(content, bytes):
+        tmp.write_bytes(content)
+    else:
+        tmp.write_text(content, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def fmt_points(value: float) -> str:
+    return f"{value:g}"
