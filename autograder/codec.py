@@ -68,7 +68,7 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if type(value).__module__.startswith("pandas") and hasattr(value, "to_dict"):
         if type(value).__name__ == "DataFrame":
             columns = [str(c) for c in value.columns]
-            data = {str(c): encode(value[c].to_numpy(), _depth + 1) for c in value.columns}
+            data = {str(c): _encode_column(value[c].to_numpy(), _depth + 1) for c in value.columns}
             return {_TAG: "dataframe", "columns": columns, "data": data}
         if type(value).__name__ == "Series":
             return encode(value.to_numpy(), _depth)
@@ -84,6 +84,13 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, list | set | frozenset | range | Generator | Iterator):
         return [encode(v, _depth + 1) for v in value]
     raise UnsupportedValue(f"value of type {type(value).__module__}.{type(value).__qualname__}")
+
+
+def _encode_column(column: np.ndarray, depth: int) -> Any:
+    """A numeric column as an array; a text column (object dtype) as a list of str."""
+    if column.dtype.kind in "OUS" and all(isinstance(v, str) for v in column):
+        return [str(v) for v in column]
+    return encode(column, depth)
 
 
 def decode(value: Any) -> Any:
