@@ -58,7 +58,8 @@ def encode(value: Any, _depth: int = 0) -> Any:
         if array.dtype.kind not in "biufc":
             raise UnsupportedValue(f"NumPy array of dtype {array.dtype} (expected numbers)")
         kind = "ndarray" if isinstance(value, np.ndarray) else "npscalar"
-        return {_TAG: kind, "data": torch.from_numpy(np.ascontiguousarray(array).copy())}
+        # np.array keeps 0-d arrays 0-d (ascontiguousarray would make them 1-d).
+        return {_TAG: kind, "data": torch.from_numpy(np.array(array, order="C", copy=True))}
     if isinstance(value, torch.Size):
         return {_TAG: "tuple", "items": [int(v) for v in value]}
     if isinstance(value, torch.dtype):
