@@ -28,6 +28,29 @@ def test_catalogue_size_and_coverage():
         assert any(m.exercise == exercise and m.correct for m in CATALOGUE), exercise
 
 
+# The bugs of the lecture material: each must be in the catalogue (and so be caught).
+LECTURE_BUGS = {
+    "dnn_l1_item_no_gradient": "an L1 penalty built with .item()",
+    "numpy_backprop_tanh_derivative_squared_difference": "tanh derivative written (1 - H)**2",
+    "cnn_res_blocks_share_weights": "n_blocks * [ResBlock(...)]",
+    "cnn_strided_fixed_avgpool": "a fixed AvgPool2d(4) after three stride-2 convs on 64x64",
+    "softmax_no_max_subtraction": "softmax without the max subtraction",
+    "numpy_backprop_binary_grad_missing_div_K": "a missing /K",
+    "softmax_ce_on_softmaxed_scores": "cross-entropy applied to softmaxed scores",
+    "training_evaluate_no_eval_mode": "evaluating without eval()",
+    "training_evaluate_no_no_grad": "evaluating without no_grad()",
+    "datasets_hardcoded_feature_count": "hard-coded feature count",
+    "datasets_hardcoded_length": "hard-coded dataset length",
+    "metrics_divide_by_batches_times_batch_size": "accuracy divided by n_batches * batch_size",
+}
+
+
+def test_lecture_bugs_are_catalogued():
+    names = {m.name for m in CATALOGUE if not m.correct}
+    missing = [f"{name} ({bug})" for name, bug in LECTURE_BUGS.items() if name not in names]
+    assert not missing
+
+
 @pytest.mark.parametrize("mutant", CATALOGUE, ids=lambda m: m.name)
 def test_mutant_applies_to_its_solution(mutant):
     source = (REPO / "solutions" / f"{mutant.exercise}.py").read_text(encoding="utf-8")
