@@ -1,0 +1,500 @@
+"""The per-submission processes, forked from the zygote.
+
+    zygote ──fork──> supervisor (trusted: namespaces, mounts, cleanup, exit status)
+                        └─fork──> worker (drops privileges, imports and runs student code)
+
+The supervisor unshares mount/PID/network/IPC/UTS namespaces, hides the secret folders
+under empty read-only tmpfs mounts, gives the child a fresh tmpfs /tmp as scratch, copies
+the submission's `exercises/` into it and forks the worker, which becomes PID 1 of the new
+PID namespace: when it dies the kernel kills everything it spawned. Without namespaces the
+supervisor is a child subreaper and kills every descendant itself. The supervisor tells the
+grader the worker's pid and, at the end, its exit status (the worker cannot forge either).
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import json
+import os
+import pickle
+import resource
+import select
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NoReturn
+
+from autograder.sandbox import protections as osl
+from autograder.sandbox import protocol
+from autograder.sandbox.limits import Limits, format_size
+
+UID_BASE = 1_000_000  # sandbox uid = UID_BASE + supervisor pid: unique while it runs
+SCRATCH_NAME = "sandbox"
+MAX_SUBMISSION_BYTES = 64 << 20
+
+
+# --- supervisor ----------------------------------------------------------------------------
+
+
+def supervise(config: dict, channel_fd: int, status_fd: int, output_fd: int) -> NoReturn:
+    """Entry point in the process the zygote forked. Never returns."""
+    status = socket.socket(fileno=status_fd)
+    code = 1
+    try:
+        code = _supervise(config, channel_fd, status, output_fd)
+    except BaseException as exc:  # report instead of dying silently
+        try:
+            _send(status, {"event": "error", "message": f"{type(exc).__name__}: {exc}"})
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _send(sock: socket.socket, message: dict) -> None:
+    sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _supervise(config: dict, channel_fd: int, status: socket.socket, output_fd: int) -> int:
+    for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    zygote_pid = os.getppid()
+    os.setsid()
+    osl.prctl(osl.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != zygote_pid:
+        return 1
+    limits = Limits.from_dict(config["limits"])
+    files = _read_submission(Path(config["submission_root"]) / config["package"])
+    notes: list[str] = []
+    real_uid = os.getuid()
+    root = real_uid == 0
+    in_use = 0 if root else osl.process_count(real_uid)  # before /proc changes
+    mode = _enter_namespaces(config, root, notes)
+    drop_user = root and config.get("drop_user", True) and not mode.startswith("user")
+    if mode:
+        scratch = _mount_filesystem(config, limits, drop_user, notes)
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="torchgrade-sandbox-"))
+        notes.append(
+            "no mount namespace: secret folders are protected by file permissions only"
+            if root
+            else "no mount namespace: student code can read what the "
+            "grader's user can read (solutions/, hidden suites)"
+        )
+    _write_submission(scratch / "submission" / config["package"], files)
+    uid = UID_BASE + os.getpid() if drop_user else None
+    if uid is not None:
+        for path in [scratch, *scratch.rglob("*")]:
+            os.lchown(path, uid, uid)
+        os.chmod(scratch, 0o700)
+    osl.prctl(osl.PR_SET_CHILD_SUBREAPER, 1)
+    worker = os.fork()
+    if worker == 0:
+        status.close()
+        try:
+            _worker(config, limits, mode, scratch, uid, channel_fd, output_fd, in_use)
+        finally:
+            os._exit(70)
+    os.close(channel_fd)
+    os.close(output_fd)
+    notes += _describe(mode, uid, limits)
+    _send(status, {"event": "started", "pid": worker, "protections": notes})
+    exit_status = _wait(worker, status)
+    if not mode:  # (with a PID namespace the kernel has already killed everything)
+        _kill_descendants()
+        shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        _send(status, {"event": "exit", "status": exit_status})
+    except OSError:
+        pass
+    return 0
+
+
+def _describe(mode: str, uid: int | None, limits: Limits) -> list[str]:
+    out = []
+    if uid is not None:
+        out.append(f"separate unprivileged user per submission (uid {UID_BASE}+)")
+    else:
+        out.append("no separate user (the grader is not root): runs as the grader's user")
+    if mode:
+        out.append(
+            f"{mode}: solutions/, hidden suites, tests/ and grader folders hidden, "
+            "private /tmp scratch"
+        )
+        out.append("no network (network namespace)")
+        out.append("PID namespace: every process it starts is killed with it")
+    else:
+        out.append("network reachable (no network namespace)")
+        out.append("process cleanup by subreaper + process group")
+    out.append(f"rlimits: {limits.describe()}")
+    out.append("no_new_privs")
+    return out
+
+
+def _read_submission(package_dir: Path) -> dict[str, bytes]:
+    """The submission's package, read while still privileged (its folder may be 0700)."""
+    files: dict[str, bytes] = {}
+    total = 0
+    if not package_dir.is_dir():
+        return files
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_symlink() or not path.is_file() or "__pycache__" in path.parts:
+            continue
+        size = path.stat().st_size
+        total += size
+        if total > MAX_SUBMISSION_BYTES:
+            break
+        files[str(path.relative_to(package_dir))] = path.read_bytes()
+    return files
+
+
+def _write_submission(package_dir: Path, files: dict[str, bytes]) -> None:
+    if not files:
+        return  # a missing package stays missing: the loader reports MissingFile
+    package_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        target = package_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _enter_namespaces(config: dict, root: bool, notes: list[str]) -> str:
+    """Unshare what the OS allows; returns a description of the mode ('' for none)."""
+    if not config.get("namespaces", True) or not osl.IS_LINUX:
+        return ""
+    flags = (
+        osl.CLONE_NEWNS | osl.CLONE_NEWPID | osl.CLONE_NEWNET | osl.CLONE_NEWIPC | osl.CLONE_NEWUTS
+    )
+    uid, gid = os.getuid(), os.getgid()
+    user_namespace = not root or config.get("user_namespace", False)
+    try:
+        osl.unshare(flags | osl.CLONE_NEWUSER if user_namespace else flags)
+    except OSError as exc:
+        notes.append(f"namespaces unavailable ({exc.strerror})")
+        return ""
+    if not user_namespace:
+        return "mount namespace"
+    with open("/proc/self/setgroups", "w") as fh:
+        fh.write("deny")
+    with open("/proc/self/uid_map", "w") as fh:
+        fh.write(f"0 {uid} 1")
+    with open("/proc/self/gid_map", "w") as fh:
+        fh.write(f"0 {gid} 1")
+    return "user + mount namespace"
+
+
+def _under(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list[str]) -> Path:
+    """Fresh tmpfs over /tmp, /var/tmp, /dev/shm; empty read-only tmpfs over secrets; the
+    Python installation and data bound back where they lie under a hidden folder."""
+    osl.mount(None, "/", None, osl.MS_REC | osl.MS_PRIVATE)
+    needed = osl.needed_paths()
+    keep_paths = needed + [Path(p) for p in config.get("readable_paths", []) if Path(p).exists()]
+    private = [Path(p) for p in ("/tmp", "/var/tmp", "/dev/shm") if Path(p).is_dir()]
+    hidden: list[Path] = []
+    for raw in config.get("hidden_paths", []):
+        path = Path(raw)
+        if path.exists() and not any(_under(path, p) for p in private) and path not in hidden:
+            hidden.append(path)
+    if drop_user:  # e.g. a Python under a 0700 /root: reachable only through a bind mount
+        for path in keep_paths:
+            barrier = osl.traversal_barrier(path)
+            if barrier is not None and barrier not in hidden and barrier != path:
+                hidden.append(barrier)
+    targets = sorted(private + hidden, key=lambda p: len(p.parts))
+    # Each kept path is bound back under the deepest hidden folder that covers it.
+    keep: dict[Path, tuple[int, Path]] = {}
+    for path in keep_paths:
+        covering = [t for t in targets if _under(path, t) and t != path]
+        if covering:
+            keep[path] = (os.open(path, os.O_PATH), max(covering, key=lambda t: len(t.parts)))
+    flags = osl.MS_NOSUID | osl.MS_NODEV
+    for target in targets:
+        is_private = target in private
+        if not target.is_dir():
+            osl.mount("/dev/null", str(target), None, osl.MS_BIND)
+            continue
+        size = limits.scratch_size if is_private else 1 << 20
+        mode = "1777" if is_private else "0755"
+        osl.mount("tmpfs", str(target), "tmpfs", flags, f"size={size},mode={mode}")
+        for path, (fd, under) in keep.items():
+            if under != target:
+                continue
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                path.mkdir(parents=True, exist_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.touch()
+            osl.mount(f"/proc/self/fd/{fd}", str(path), None, osl.MS_BIND | osl.MS_REC)
+            osl.mount(None, str(path), None, osl.MS_REMOUNT | osl.MS_BIND | osl.MS_RDONLY | flags)
+        if not is_private:
+            osl.mount(None, str(target), None, osl.MS_REMOUNT | osl.MS_RDONLY | flags)
+    for fd, _ in keep.values():
+        os.close(fd)
+    scratch = Path("/tmp") / SCRATCH_NAME
+    scratch.mkdir(mode=0o700)
+    return scratch
+
+
+def _wait(worker: int, status: socket.socket) -> int:
+    """Wait for the worker to exit, or for the grader to ask for its end ("kill" or a
+    closed socket); return the raw wait status."""
+    try:
+        pidfd = os.pidfd_open(worker)
+    except (AttributeError, OSError):
+        pidfd = None
+    killed = False
+    while True:
+        waitables = [status] if killed is False else []
+        if pidfd is not None:
+            waitables.append(pidfd)
+        ready, _, _ = select.select(waitables, [], [], 0.05 if pidfd is None else None)
+        if status in ready:
+            try:
+                message = status.recv(64)
+            except OSError:
+                message = b""
+            if not message or message.startswith(b"kill"):
+                os.kill(worker, signal.SIGKILL)
+                killed = True
+        pid, wait_status = os.waitpid(worker, 0 if killed else os.WNOHANG)
+        if pid == worker:
+            if pidfd is not None:
+                os.close(pidfd)
+            return wait_status
+
+
+def _descendants() -> list[int]:
+    """Processes below this one (orphans are re-parented here: we are a subreaper)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        except (OSError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [os.getpid()]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _kill_descendants(deadline_s: float = 5.0) -> None:
+    """Kill and reap everything the worker left behind (a no-op with a PID namespace)."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        pids = _descendants()
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        time.sleep(0.01)
+
+
+# --- worker --------------------------------------------------------------------------------
+
+
+def _worker(
+    config: dict,
+    limits: Limits,
+    mode: str,
+    scratch: Path,
+    uid: int | None,
+    channel_fd: int,
+    output_fd: int,
+    procs_in_use: int,
+) -> NoReturn:
+    report: dict = {"notes": []}
+    if mode:
+        try:
+            osl.mount("proc", "/proc", "proc", osl.MS_NOSUID | osl.MS_NODEV | osl.MS_NOEXEC)
+        except OSError as exc:
+            report["notes"].append(f"host process list visible ({exc.strerror})")
+    _redirect_output(output_fd, channel_fd)
+    if mode.startswith("user"):
+        _lock_user_namespace()
+    _set_limits(limits, uid, procs_in_use)
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    osl.prctl(osl.PR_SET_NO_NEW_PRIVS, 1)
+    osl.prctl(osl.PR_SET_PDEATHSIG, signal.SIGKILL)  # cleared by setuid: set it after
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises OSError(EFBIG)
+    _prepare_interpreter(config, scratch)
+    channel = socket.socket(fileno=channel_fd)
+    protocol.send_frame(channel, protocol.reply(0, protocol.HELLO, json.dumps(report).encode()))
+    _serve(channel, scratch / "submission", config["package"])
+    os._exit(0)
+
+
+def _redirect_output(output_fd: int, channel_fd: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    keep = {0, 1, 2, channel_fd}
+    for fd in sorted(int(n) for n in os.listdir("/proc/self/fd") if n.isdigit()):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _lock_user_namespace() -> None:
+    """Nest one more user namespace: the worker keeps no capability over the mount and
+    network namespaces the supervisor built, so it cannot unmount what hides the secrets."""
+    osl.unshare(osl.CLONE_NEWUSER)
+    with open("/proc/self/setgroups", "w") as fh:
+        fh.write("deny")
+    with open("/proc/self/uid_map", "w") as fh:
+        fh.write("1000 0 1")
+    with open("/proc/self/gid_map", "w") as fh:
+        fh.write("1000 0 1")
+    os.setresgid(1000, 1000, 1000)
+    os.setresuid(1000, 1000, 1000)  # capabilities are dropped on leaving uid 0
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status", "rb") as fh:
+        for line in fh:
+            if line.startswith(b"VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _set_limits(limits: Limits, uid: int | None, procs_in_use: int) -> None:
+    memory = _vm_size() + limits.memory
+    # RLIMIT_NPROC counts every task of the real uid: with a shared uid, allow for the rest.
+    procs = limits.max_procs + (0 if uid is not None else procs_in_use)
+    for name, value in (
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_CPU, (limits.cpu_time, limits.cpu_time + 1)),
+        (resource.RLIMIT_NPROC, procs),
+        (resource.RLIMIT_FSIZE, limits.max_file_size),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, 256),
+    ):
+        soft, hard = value if isinstance(value, tuple) else (value, value)
+        try:
+            resource.setrlimit(name, (soft, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def _prepare_interpreter(config: dict, scratch: Path) -> None:
+    os.chdir(scratch)
+    for key in list(os.environ):
+        if key not in ("PATH", "LANG", "LC_ALL", "TORCHGRADE_DATA_DIR", "MPLBACKEND"):
+            del os.environ[key]
+    os.environ.update(
+        HOME=str(scratch),
+        TMPDIR=str(scratch),
+        USER="student",
+        LOGNAME="student",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
+    tempfile.tempdir = None
+    sys.dont_write_bytecode = True
+    # Only the submission and the Python installation are importable: no repo root, no
+    # editable-install finder that maps `solutions` / `exercises` to the checkout.
+    repo = str(osl.REPO_ROOT)
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", repo)]
+    sys.path.insert(0, str(scratch / "submission"))
+    sys.meta_path[:] = [
+        f
+        for f in sys.meta_path
+        if "editable" not in getattr(f, "__module__", "")
+        and "editable" not in type(f).__module__
+        and "editable" not in getattr(f, "__name__", "")
+    ]
+    sys.path_importer_cache.clear()
+    for name in [n for n in sys.modules if n.split(".")[0] in ("solutions", "exercises")]:
+        del sys.modules[name]
+    os.umask(0o077)
+
+
+def _serve(channel: socket.socket, root: Path, package: str) -> None:
+    from autograder import codec
+    from autograder.student import (
+        ModuleLoader,
+        StudentError,
+        call_in_module,
+        describe_exception,
+        run_probe_in_module,
+    )
+
+    loader = ModuleLoader(root, package)
+    while True:
+        frame = protocol.recv_frame(channel)
+        if frame is None:
+            return
+        request = pickle.loads(frame)
+        seq, op = request["seq"], request["op"]
+        try:
+            module = loader.load(request["exercise"])
+            if op == "load":
+                result = None
+            elif op == "call":
+                result = call_in_module(
+                    module, request["function"], request["args"], request["kwargs"]
+                )
+            else:
+                probe_module = importlib.import_module(request["probe_module"])
+                probe_fn = getattr(probe_module, request["probe_name"])
+                result = run_probe_in_module(module, probe_fn, request["args"], request["kwargs"])
+            out = protocol.reply(seq, protocol.OK, codec.dumps(result))
+        except StudentError as error:
+            out = protocol.reply(
+                seq,
+                protocol.ERROR,
+                protocol.error_payload(error.kind, error.message, error.detail, error.kinds),
+            )
+        except BaseException as exc:  # e.g. MemoryError while encoding
+            error = describe_exception(exc)
+            out = protocol.reply(
+                seq,
+                protocol.ERROR,
+                protocol.error_payload(error.kind, error.message, error.detail, error.kinds),
+            )
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        try:
+            protocol.send_frame(channel, out)
+        except OSError as exc:
+            if exc.errno in (errno.EPIPE, errno.ECONNRESET):
+                return
+            raise
+
+
+def file_size_message(limits: Limits) -> str:
+    return f"exceeded the file size limit of {format_size(limits.max_file_size)}"

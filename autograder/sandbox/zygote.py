@@ -1,0 +1,266 @@
+"""The zygote: a warm interpreter that imports torch, NumPy, pandas, torchvision, sklearn and
+the non-secret parts of autograder once, then forks one sandbox child per submission.
+
+It is started as a fresh interpreter (`python -I -c ...`), never forked from the grader:
+the grader has imported the solutions and hidden suites, and a fork would carry them. It
+never imports `solutions` or `autograder.hidden`. One grader process owns one zygote (the
+batch grader's workers each start their own); `Zygote.spawn` is thread-safe, so several
+backends in one process may share it. Student code never runs in the zygote itself.
+
+Control channel: a SOCK_SEQPACKET socket pair. Request = JSON config plus three file
+descriptors (the child's channel socket, its status socket, its output pipe); reply = the
+supervisor's pid.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import os
+import pkgutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+PREIMPORTS = (
+    "numpy",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.optim",
+    "torch.utils.data",
+    "pandas",
+    "torchvision",
+    "torchvision.transforms",
+    "sklearn.datasets",
+    "openpyxl",
+    "autograder.codec",
+    "autograder.student",
+    "autograder.exercises",
+    "autograder.sandbox.child",
+)
+
+THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+class ZygoteError(RuntimeError):
+    """The zygote could not start or died: a grader fault, never the student's."""
+
+
+# --- zygote process ------------------------------------------------------------------------
+
+
+def preimport() -> None:
+    for name in PREIMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # an optional library that is not installed
+    import autograder.probes as probes
+
+    for info in pkgutil.iter_modules(probes.__path__):
+        importlib.import_module(f"autograder.probes.{info.name}")
+    import torch
+
+    torch.set_num_threads(1)  # OpenMP threads would count against RLIMIT_NPROC
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass
+
+
+def serve(sock: socket.socket) -> None:
+    from autograder.sandbox import child
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped automatically
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
+        except (ConnectionError, OSError):
+            return
+        if not message:
+            return  # the grader is gone
+        try:
+            config = json.loads(message)
+            if len(fds) != 3:
+                raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+            pid = os.fork()
+        except Exception as exc:
+            for fd in fds:
+                os.close(fd)
+            sock.send(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+            continue
+        if pid == 0:
+            sock.close()
+            child.supervise(config, *fds)
+        for fd in fds:
+            os.close(fd)
+        sock.send(json.dumps({"pid": pid}).encode())
+
+
+def main(fd: int) -> None:
+    sock = socket.socket(fileno=fd)
+    start = time.perf_counter()
+    preimport()
+    seconds = time.perf_counter() - start
+    threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
+    gc.collect()
+    gc.freeze()  # imported objects stay in the shared pages of every forked child
+    sock.send(
+        json.dumps(
+            {
+                "ready": True,
+                "import_seconds": seconds,
+                "threads": threads,
+                "modules": sorted(
+                    n
+                    for n in sys.modules
+                    if n.split(".")[0] in ("solutions", "exercises")
+                    or n.startswith("autograder.hidden")
+                ),
+            }
+        ).encode()
+    )
+    serve(sock)
+
+
+# --- grader side ---------------------------------------------------------------------------
+
+
+class Zygote:
+    """Handle on one zygote process. `start()` launches it (returns at once); the first
+    `spawn()` waits until its imports are done. `close()` ends it (children it forked end
+    with it: they hold a parent-death signal)."""
+
+    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
+        self._extra_env = dict(extra_env or {})
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        self._ready = False
+        self.owner_pid = os.getpid()
+        self.startup_seconds = 0.0  # from start() to ready, as measured here
+        self.import_seconds = 0.0  # the imports alone, as measured in the zygote
+        self._started_at = 0.0
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "HOME": "/nonexistent",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLBACKEND": "Agg",
+            **THREAD_ENV,
+        }
+        if os.environ.get("TORCHGRADE_DATA_DIR"):
+            env["TORCHGRADE_DATA_DIR"] = os.environ["TORCHGRADE_DATA_DIR"]
+        env.update(self._extra_env)
+        return env
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        with self._lock:
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        if self.running:
+            return
+        self._close_locked()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        package_parent = str(Path(__file__).resolve().parents[2])
+        # -I: no PYTHONPATH, no user site, no current directory on sys.path.
+        code = (
+            f"import sys; sys.path.append({package_parent!r}); "
+            f"from autograder.sandbox.zygote import main; main({theirs.fileno()})"
+        )
+        self._started_at = time.perf_counter()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", code],
+            pass_fds=(theirs.fileno(),),
+            cwd="/",
+            env=self._env(),
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        theirs.close()
+        self._sock = ours
+        self._ready = False
+        self.owner_pid = os.getpid()
+
+    def _wait_ready(self, timeout: float = 120.0) -> None:
+        assert self._sock is not None
+        self._sock.settimeout(timeout)
+        try:
+            message = self._sock.recv(1 << 20)
+        except OSError as exc:
+            raise ZygoteError(f"the sandbox zygote did not start: {exc}") from None
+        finally:
+            self._sock.settimeout(None)
+        if not message:
+            raise ZygoteError("the sandbox zygote exited during start-up (see its stderr)")
+        info = json.loads(message)
+        if info.get("modules"):
+            raise ZygoteError(f"the zygote imported secret modules: {info['modules']}")
+        self.import_seconds = info["import_seconds"]
+        self.startup_seconds = time.perf_counter() - self._started_at
+        self._ready = True
+
+    def spawn(self, config: dict, fds: list[int]) -> int:
+        """Fork a supervisor for one submission; returns its pid. `fds` are sent to it
+        (the caller keeps and must close its own copies)."""
+        with self._lock:
+            if os.getpid() != self.owner_pid:
+                # This handle was inherited through fork: the socket belongs to the parent.
+                self._proc, self._sock, self._ready = None, None, False
+            if not self.running:
+                self._start_locked()
+            if not self._ready:
+                self._wait_ready()
+            assert self._sock is not None
+            try:
+                socket.send_fds(self._sock, [json.dumps(config).encode()], fds)
+                reply = self._sock.recv(1 << 16)
+            except OSError as exc:
+                raise ZygoteError(f"the sandbox zygote is gone: {exc}") from None
+            if not reply:
+                raise ZygoteError("the sandbox zygote exited")
+            answer = json.loads(reply)
+            if "error" in answer:
+                raise ZygoteError(f"the sandbox zygote could not fork: {answer['error']}")
+            return int(answer["pid"])
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._sock is not None and os.getpid() == self.owner_pid:
+            self._sock.close()
+        self._sock = None
+        if self._proc is not None and os.getpid() == self.owner_pid:
+            if self._proc.poll() is None:
+                try:
+                    self._proc.wait(timeout=2)  # it exits when its socket closes
+                except subprocess.TimeoutExpired:
+                    self._proc.kill()
+                    self._proc.wait()
+        self._proc = None
+        self._ready = False
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

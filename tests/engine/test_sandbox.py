@@ -1,0 +1,373 @@
+"""The isolated backend against hostile submissions (tests/hostile/), graded with the real
+hidden-suite runner: each gains nothing, leaves no process behind, and a correct submission
+graded right after it still gets full marks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from autograder.runner import SuiteResult, run_hidden_suite
+from autograder.sandbox import IsolatedBackend, Limits, Zygote
+from autograder.sandbox.backend import describe_exit
+from autograder.sandbox.child import UID_BASE
+from autograder.sandbox.limits import parse_size
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the isolated backend's tests need Linux"
+)
+
+REPO = Path(__file__).resolve().parents[2]
+HOSTILE = REPO / "tests" / "hostile"
+APPENDED = "# hostile: appended to the reference solution"
+LIMITS = Limits(
+    timeout=2.0, cpu_time=20, memory=1 << 30, max_file_size=8 << 20, max_output=64 << 10
+)
+
+# case -> the metrics functions whose tests must fail (None: every test); all others pass.
+CASES: dict[str, set[str] | None] = {
+    "crash_segfault": {"binary_accuracy"},
+    "os_exit": {"confusion_matrix"},
+    "fake_results_json": None,
+    "flood_stdout": {"binary_accuracy"},
+    "fork_bomb": set(),
+    "orphan_daemons": set(),
+    "sleep_forever": {"per_class_accuracy"},
+    "sleep_at_import": None,
+    "memory_hog": {"multiclass_accuracy"},
+    "huge_file": {"binary_accuracy"},
+    "patch_checks": None,
+    "import_solutions": None,
+    "search_disk": None,
+    "fake_grade_files": None,
+    "odd_types": None,
+    "forged_reply": None,
+    "read_other_submissions": None,
+    "kill_everyone": set(),
+}
+MESSAGES = {  # case -> text the failing tests' messages must contain
+    "crash_segfault": "crashed (SIGSEGV)",
+    "os_exit": "exited with code 0",
+    "flood_stdout": "timed out after 2 s",
+    "sleep_forever": "timed out after 2 s",
+    "sleep_at_import": "timed out after 2 s",
+    "memory_hog": "exceeded 1 GiB",
+    "huge_file": "exceeded the file size limit of 8 MiB",
+}
+
+
+def limits_for(case: str) -> Limits:
+    # Forking a process with torch loaded, or filling 1 GiB, takes a while on a busy
+    # machine: these cases get the time to reach their limit.
+    return replace(LIMITS, timeout=10.0) if case in ("fork_bomb", "memory_hog") else LIMITS
+
+
+def stage(source: Path, into: Path) -> Path:
+    """Copy a submission folder; an appended module is staged after the reference."""
+    shutil.copytree(source, into, ignore=shutil.ignore_patterns("__pycache__"))
+    module = into / "exercises" / "metrics.py"
+    text = module.read_text()
+    if text.startswith(APPENDED):
+        module.write_text((REPO / "solutions" / "metrics.py").read_text() + "\n\n" + text)
+    return into
+
+
+def honest(into: Path) -> Path:
+    (into / "exercises").mkdir(parents=True)
+    shutil.copy(REPO / "solutions" / "metrics.py", into / "exercises" / "metrics.py")
+    return into
+
+
+def sandbox_processes(zygote: Zygote) -> list[str]:
+    """Processes of a sandbox user, or children of the zygote (supervisors)."""
+    zygote_pid = zygote._proc.pid if zygote._proc else -1
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        uid = int(fields.get("Uid", "0").split()[0])
+        ppid = int(fields.get("PPid", "0").strip())
+        if fields.get("State", "").strip().startswith("Z"):
+            continue
+        if uid >= UID_BASE or ppid == zygote_pid:
+            found.append(f"{entry.name} uid={uid} ppid={ppid} {fields.get('Name', '').strip()}")
+    return found
+
+
+def assert_no_leftovers(zygote: Zygote) -> None:
+    deadline = time.monotonic() + 5
+    while sandbox_processes(zygote) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox_processes(zygote) == []
+
+
+def grade(
+    root: Path, zygote: Zygote, hidden: list[Path], limits: Limits = LIMITS, **options
+) -> tuple[SuiteResult, IsolatedBackend]:
+    backend = IsolatedBackend(root, limits, zygote=zygote, hidden_paths=hidden, **options)
+    try:
+        result = run_hidden_suite(backend, root, "exercises", ["metrics"])
+    finally:
+        backend.close()
+    return result, backend
+
+
+def check_outcomes(case: str, result: SuiteResult) -> None:
+    must_fail = CASES[case]
+    for outcome in result.outcomes:
+        should_fail = must_fail is None or any(f"test_{f}" in outcome.name for f in must_fail)
+        assert (outcome.score == 0) == should_fail, (case, outcome)
+        if should_fail and case in MESSAGES:
+            assert MESSAGES[case] in outcome.message, (case, outcome.message)
+    full = sum(o.max_score for o in result.outcomes)
+    expected = (
+        0.0
+        if must_fail is None
+        else full
+        - sum(o.max_score for o in result.outcomes if any(f"test_{f}" in o.name for f in must_fail))
+    )
+    assert sum(o.score for o in result.outcomes) == expected
+
+
+def full_marks(result: SuiteResult) -> bool:
+    return bool(result.outcomes) and all(o.status == "passed" for o in result.outcomes)
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    z = Zygote()
+    z.start()
+    yield z
+    z.close()
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    out.mkdir()
+    honest(submissions / "victim")  # another student's submission, next to the hostile one
+    return submissions, [submissions, out]
+
+
+# Cases that only the namespaces defeat (without them the OS gives less; the grader says so).
+NEEDS_NAMESPACES = {
+    "import_solutions",
+    "search_disk",
+    "read_other_submissions",
+    "kill_everyone",
+    "fake_grade_files",
+}
+
+
+@pytest.fixture(scope="module")
+def has_namespaces(zygote, tmp_path_factory) -> bool:
+    root = honest(tmp_path_factory.mktemp("probe") / "sub")
+    with IsolatedBackend(root, LIMITS, zygote=zygote) as backend:
+        return any("PID namespace" in p for p in backend.protections)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_submission_gains_nothing(case, zygote, workspace, tmp_path, has_namespaces):
+    if case in NEEDS_NAMESPACES and not has_namespaces:
+        pytest.skip("this OS offers no mount/PID namespaces here (see the grader's protections)")
+    submissions, hidden = workspace
+    canary = Path("/tmp/PWNED_BY_STUDENT")
+    canary.unlink(missing_ok=True)
+    before = {p for p in REPO.iterdir()}
+    start = time.monotonic()
+    result, backend = grade(
+        stage(HOSTILE / case, submissions / case), zygote, hidden, limits_for(case)
+    )
+    elapsed = time.monotonic() - start
+    check_outcomes(case, result)
+    assert_no_leftovers(zygote)
+    assert len(backend.output) <= LIMITS.max_output
+    assert not canary.exists(), "a forged reply ran code on the grader"
+    assert {p for p in REPO.iterdir()} == before, "the submission wrote into the repository"
+    assert not list((tmp_path / "out").iterdir()), "the submission wrote into the output folder"
+    assert not list(Path("/tmp").glob("grades.csv")) and not list(Path("/tmp").glob("results*"))
+    if case == "sleep_at_import":  # a failed import is not retried for every test
+        assert elapsed < 4 * LIMITS.timeout + 5
+    if case in ("search_disk", "import_solutions", "read_other_submissions"):
+        text = backend.output_text()
+        assert "SOLUTION True" not in text and "solutions found: True" not in text
+    if case == "fake_results_json":  # printed, kept as output, never parsed as a result
+        assert '"score": 10.0' in backend.output_text()
+    if case == "flood_stdout":
+        assert backend.output_dropped > 0
+    # The next submission is unaffected.
+    after, _ = grade(honest(tmp_path / "next"), zygote, hidden)
+    assert full_marks(after)
+    assert_no_leftovers(zygote)
+
+
+def test_correct_submission_full_marks_and_protections(zygote, workspace, tmp_path):
+    _, hidden = workspace
+    result, backend = grade(honest(tmp_path / "good"), zygote, hidden)
+    assert full_marks(result)
+    text = "\n".join(backend.protections)
+    if os.geteuid() == 0:
+        for expected in (
+            "separate unprivileged user",
+            "mount namespace",
+            "no network",
+            "PID namespace",
+            "rlimits",
+        ):
+            assert expected in text
+    assert backend.children_started == 1
+
+
+def test_child_cannot_see_secrets_or_network(zygote, workspace, tmp_path):
+    """What the child sees of the grader's machine (root: namespaces and a separate user)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root for mount namespaces")
+    _, hidden = workspace
+    root = tmp_path / "spy"
+    (root / "exercises").mkdir(parents=True)
+    (root / "exercises" / "metrics.py").write_text(
+        "import os, socket\n"
+        "def look(paths):\n"
+        "    out = {p: sorted(os.listdir(p)) if os.path.isdir(p) else None for p in paths}\n"
+        "    try:\n"
+        "        socket.create_connection(('1.1.1.1', 53), timeout=1)\n"
+        "        out['net'] = True\n"
+        "    except OSError:\n"
+        "        out['net'] = False\n"
+        "    out['uid'] = os.getuid()\n"
+        "    out['pid'] = os.getpid()\n"
+        "    out['tmp'] = sorted(os.listdir('/tmp'))\n"
+        "    return out\n"
+    )
+    secret = [
+        REPO / "solutions",
+        REPO / "autograder" / "hidden",
+        REPO / "tests",
+        tmp_path / "submissions",
+        tmp_path / "out",
+    ]
+    with IsolatedBackend(root, LIMITS, zygote=zygote, hidden_paths=hidden) as backend:
+        seen = backend.call(
+            "metrics", "look", ([str(p) for p in secret] + [str(REPO / "data")],), {}
+        )
+    for path in secret:
+        assert not seen[str(path)], path
+    assert seen[str(REPO / "data")] is not None
+    assert seen["net"] is False
+    assert seen["uid"] >= UID_BASE and seen["pid"] == 1
+    assert seen["tmp"] == ["sandbox"]
+
+
+DEGRADED = {  # options -> words its protections must contain
+    "no namespaces": ({"namespaces": False}, "no mount namespace"),
+    "no namespaces, same user": ({"namespaces": False, "drop_user": False}, "no mount namespace"),
+    "user namespace only": ({"user_namespace": True}, "user + mount namespace"),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(DEGRADED))
+def test_degraded_modes_still_grade_and_clean_up(mode, zygote, workspace, tmp_path):
+    """With root features turned off (what a non-root grader or another OS gives), a
+    submission is still graded, limited and cleaned up, and the output says what is off.
+    (Fork bombs need RLIMIT_NPROC, which root ignores: tested above with a sandbox user.)"""
+    submissions, hidden = workspace
+    options, words = DEGRADED[mode]
+    result, backend = grade(honest(tmp_path / "good"), zygote, hidden, **options)
+    assert full_marks(result)
+    assert any(words in p for p in backend.protections), backend.protections
+    for case in ("orphan_daemons", "sleep_forever", "crash_segfault", "memory_hog"):
+        result, _ = grade(
+            stage(HOSTILE / case, submissions / case), zygote, hidden, limits_for(case), **options
+        )
+        check_outcomes(case, result)
+        assert_no_leftovers(zygote)
+        assert not _descendants_of(zygote)
+
+
+def _descendants_of(zygote: Zygote) -> list[int]:
+    pid = zygote._proc.pid
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(
+                int(entry.name)
+            )
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def test_timeout_then_fresh_child_keeps_module_state_per_child(zygote, tmp_path):
+    root = tmp_path / "state"
+    (root / "exercises").mkdir(parents=True)
+    (root / "exercises" / "metrics.py").write_text(
+        "import time\nCALLS = []\n"
+        "def count():\n    CALLS.append(1)\n    return len(CALLS)\n"
+        "def hang():\n    time.sleep(100)\n"
+    )
+    with IsolatedBackend(root, Limits(timeout=1), zygote=zygote) as backend:
+        assert backend.call("metrics", "count", (), {}) == 1
+        assert backend.call("metrics", "count", (), {}) == 2
+        with pytest.raises(Exception) as info:
+            backend.call("metrics", "hang", (), {})
+        assert info.value.kind == "Timeout" and info.value.message == "timed out after 1 s"
+        assert backend.call("metrics", "count", (), {}) == 1  # a fresh child
+        assert backend.children_started == 2
+
+
+def test_import_errors_are_cached_per_exercise(zygote, tmp_path):
+    root = tmp_path / "broken"
+    (root / "exercises").mkdir(parents=True)
+    (root / "exercises" / "metrics.py").write_text("def f(:\n")
+    with IsolatedBackend(root, LIMITS, zygote=zygote) as backend:
+        for _ in range(2):
+            with pytest.raises(Exception) as info:
+                backend.call("metrics", "f", (), {})
+            assert info.value.kind == "SyntaxError"
+        with pytest.raises(Exception) as info:
+            backend.call("softmax", "softmax", (), {})
+        assert info.value.kind == "MissingFile"
+        assert backend.children_started == 1
+
+
+def test_describe_exit_and_sizes():
+    assert describe_exit(signal.SIGSEGV).message == "the process crashed (SIGSEGV)"
+    assert describe_exit(3 << 8).message.startswith("the process exited with code 3")
+    assert describe_exit(signal.SIGXCPU, LIMITS).kind == "CPUTimeLimit"
+    assert parse_size("4G") == 4 << 30 and parse_size("64MiB") == 64 << 20
+    assert parse_size(1024) == 1024
+    with pytest.raises(ValueError):
+        parse_size("lots")
+    with pytest.raises(ValueError):
+        Limits(timeout=0)
+
+
+def test_limits_from_command_line():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    Limits.add_arguments(parser)
+    limits = Limits.from_args(
+        parser.parse_args(["--timeout", "3", "--memory", "2G", "--max-output", "10k"])
+    )
+    assert limits == Limits(timeout=3.0, memory=2 << 30, max_output=10 << 10)
+    assert Limits.from_args(parser.parse_args([])) == Limits()
