@@ -1,0 +1,380 @@
+"""`torchgrade build [--out DIST]`: everything an instructor hands out or uploads.
+
+- `DIST/autograder.zip` — the otter-grader / Gradescope autograder (`otter generate`);
+- `DIST/student/` and `DIST/student.zip` — the student release: stubs, public tests,
+  notebooks, the data script and the `torchgrade check` / `submit` / `notebooks` commands;
+  no solutions, hidden suites, probes or mutants;
+- `DIST/instructor.md` — the exact commands of the four grading routes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from autograder import __version__
+from autograder.exercises import EXERCISES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RELEASE_DIR = "student"
+# The engine modules a student needs: the CLI with check/submit/notebooks, the exercise list,
+# the data generator and the notebooks' check helper. Nothing that grades.
+RELEASE_MODULES = (
+    "autograder/__init__.py",
+    "autograder/cli.py",
+    "autograder/exercises.py",
+    "autograder/datagen.py",
+    "autograder/notebooks.py",
+    "autograder/commands/__init__.py",
+    "autograder/commands/check.py",
+    "autograder/commands/submit.py",
+    "autograder/commands/notebooks.py",
+)
+FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip timestamps: the same release gives the same zip
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "build",
+        help="build the otter/Gradescope autograder and the student release",
+        description="Write DIST/autograder.zip (otter-grader and Gradescope), DIST/student/ "
+        "and DIST/student.zip (the release for students, with notebooks) and "
+        "DIST/instructor.md (how to grade with each route).",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("dist"),
+        metavar="DIST",
+        help="output folder (default: ./dist); its autograder.zip, student/, student.zip and "
+        "instructor.md are replaced",
+    )
+    parser.add_argument(
+        "--python-version",
+        default=None,
+        metavar="X.Y",
+        help="Python of the grading image (default: this Python's)",
+    )
+    parser.add_argument(
+        "--torch-index",
+        default=None,
+        metavar="URL",
+        help="extra package index for torch in the grading image (default: "
+        "the CPU wheels; 'none' for PyPI's default wheels)",
+    )
+    parser.set_defaults(func=run)
+
+
+# --- student release -------------------------------------------------------------------------
+
+
+def _copy_files(files: list[Path], root: Path, dest: Path) -> None:
+    for file in files:
+        target = dest / file.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, target)
+
+
+def student_pyproject() -> str:
+    """The release's pyproject: installs `torchgrade` (check/submit/notebooks) and the stubs."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    dependencies = [
+        d for d in project["project"]["dependencies"] if not d.startswith("otter-grader")
+    ]
+    pytest_options = project["tool"]["pytest"]["ini_options"]
+
+    def array(values: list[str]) -> str:
+        return "[\n" + "".join(f'    "{v}",\n' for v in values) + "]"
+
+    return f"""\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "torchgrade-exercises"
+version = "{__version__}"
+description = "Exercises of an introductory PyTorch course, with their public tests"
+readme = "README.md"
+requires-python = "{project["project"]["requires-python"]}"
+dependencies = {array(dependencies)}
+
+[project.optional-dependencies]
+notebooks = ["jupyterlab", "ipykernel"]
+
+[project.scripts]
+torchgrade = "autograder.cli:main"
+
+[tool.setuptools.packages.find]
+include = ["autograder*", "exercises*"]
+
+[tool.pytest.ini_options]
+addopts = "--strict-markers -p no:cacheprovider --import-mode=importlib"
+testpaths = ["tests/public"]
+markers = {array(pytest_options["markers"])}
+filterwarnings = {array(pytest_options.get("filterwarnings", []))}
+"""
+
+
+ROOT_CONFTEST = '''\
+"""Makes the course folder importable when pytest runs here without `pip install -e .`."""
+
+import sys
+from pathlib import Path
+
+ROOT = str(Path(__file__).resolve().parent)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+'''
+
+
+def student_readme() -> str:
+    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(EXERCISES, 1))
+    return f"""\
+# PyTorch course exercises
+
+Fill in the stubs in `exercises/` (or the notebooks in `notebooks/`), check them with the
+public tests, and hand in a zip made by `torchgrade submit`.
+
+## Set up (once)
+
+```bash
+python -m venv .venv && source .venv/bin/activate   # Windows: .venv\\Scripts\\activate
+pip install -e .                 # installs the `torchgrade` command and the course's packages
+python -m autograder.datagen     # writes the exercises' data into data/generated/
+```
+
+## Work
+
+| # | module | what it teaches |
+|---|---|---|
+{rows}
+Each function in `exercises/<module>.py` raises `NotImplementedError` with a hint on where
+to start; its docstring gives every shape. Replace the `raise` with your code.
+
+```bash
+torchgrade check                 # one line per exercise: not started / failing / passing
+torchgrade check softmax         # just one exercise
+pytest tests/public -m softmax   # its public tests with pytest's full output
+```
+
+Tests that need a CUDA GPU are skipped where there is none; that never costs points.
+
+## Notebooks
+
+`notebooks/<module>.ipynb` holds the same stubs, one cell per function, and a check cell at
+the end that runs the exercise's public tests against the code in the notebook. Open them
+from this folder (`pip install -e ".[notebooks]"`, then `jupyter lab`). If you work in the
+notebooks, turn them into modules before submitting:
+
+```bash
+torchgrade notebooks --extract notebooks --out .   # writes exercises/<module>.py (overwrites!)
+```
+
+## Submit
+
+```bash
+torchgrade submit                # writes submission.zip (exercises/*.py) in this folder
+```
+
+Upload `submission.zip` as it is (do not unpack or rename the folder inside). Your grade
+comes from hidden tests that compare your functions with reference solutions on other
+inputs than the public tests; each failed test shows a hint.
+"""
+
+
+def build_release(dest: Path) -> Path:
+    """Write the student release into `dest` (a fresh folder); return it."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    from autograder.notebooks import write_notebooks
+
+    def sources(folder: str, pattern: str = "*.py") -> list[Path]:
+        return sorted(p for p in (REPO_ROOT / folder).glob(pattern) if p.is_file())
+
+    _copy_files(sources("exercises") + sources("tests/public") + sources("data"), REPO_ROOT, dest)
+    _copy_files(
+        [REPO_ROOT / m for m in RELEASE_MODULES if (REPO_ROOT / m).is_file()], REPO_ROOT, dest
+    )
+    write_notebooks(dest / "notebooks")
+    (dest / "pyproject.toml").write_text(student_pyproject(), encoding="utf-8")
+    (dest / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
+    (dest / "README.md").write_text(student_readme(), encoding="utf-8")
+    return dest
+
+
+def zip_folder(folder: Path, out: Path, prefix: str) -> Path:
+    """Zip `folder` under `prefix/` with fixed timestamps, files in sorted order."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(
+                f"{prefix}/{path.relative_to(folder).as_posix()}", date_time=FIXED_TIME
+            )
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return out
+
+
+# --- instructor guide ------------------------------------------------------------------------
+
+
+def instructor_guide(dist: Path, maximum: float, cuda_points: float, exercises: list[str]) -> str:
+    d = dist.as_posix().rstrip("/") or "."
+    cuda = (
+        (
+            f", plus {cuda_points:g} points of CUDA tests where a GPU exists (without one they "
+            f"are skipped and leave the maximum)"
+        )
+        if cuda_points
+        else ""
+    )
+    return f"""\
+# Grading the PyTorch course with torchgrade
+
+Built by torchgrade {__version__}. `{d}/autograder.zip` grades the hidden suites of
+{", ".join(exercises)}: {maximum:g} points{cuda}. Every route gives an honest submission
+the same per-test points. Students hand in the zip made by `torchgrade submit`
+(`exercises/*.py` at its root).
+
+| route | where student code runs | student code kept apart from the grader |
+|---|---|---|
+| `torchgrade grade` | sandboxed child processes on this machine | yes (default backend) |
+| `otter run` | otter's Jupyter kernel, on this machine | no: trusted code only |
+| `otter grade` | otter's kernel, a Docker container each | no (the container guards the host) |
+| Gradescope | otter's kernel in Gradescope's container | no (as for otter grade) |
+
+Under otter and Gradescope the hidden suites run in the same process as the student's code,
+as otter always does; a determined student could tamper with that run. Re-grade anything
+suspicious with `torchgrade grade`, whose verdicts student code cannot reach.
+
+## 1. torchgrade grade (recommended: fast, sandboxed, no containers)
+
+In the course repository (the one with `solutions/` and `autograder/hidden/`):
+
+```bash
+make install data                           # once: .venv with torchgrade, generated data
+.venv/bin/torchgrade grade SUBMISSIONS/ --out grades/
+```
+
+`SUBMISSIONS/` holds one `.zip` (or folder, or set of exercise notebooks) per student.
+Results: `grades/grades.csv`, `grades/grades.xlsx`, `grades/report.html` and
+`grades/<submission>/results.json` (Gradescope's format) + `feedback.md`. Running the same
+command again grades only what is new or changed (`--force` re-grades all); `--jobs N` sets
+the parallelism.
+
+## 2. otter run (one submission, no containers)
+
+Needs an environment with torchgrade's requirements and otter-grader (the repository's
+`.venv` has both). Otter executes the submission without isolation: use it for trusted
+submissions or to try the autograder.
+
+```bash
+mkdir -p results
+.venv/bin/otter run -a {d}/autograder.zip submission.zip -o results/
+```
+
+`results/results.json` holds one entry per exercise (score, maximum, and per hidden test
+its hint and failure message); add `-p` for otter's `results.pkl` with every test case.
+
+## 3. otter grade (a folder of submissions, one Docker container each)
+
+Needs Docker (the daemon running) and network access for the image build (apt, Miniforge,
+conda-forge, PyPI and the PyTorch CPU wheel index):
+
+```bash
+mkdir -p otter-grades
+otter grade -a {d}/autograder.zip --ext zip -o otter-grades/ SUBMISSIONS/
+```
+
+`otter-grades/final_grades.csv` gets one row per submission and one column per exercise.
+The first run builds the image from the zip (`setup.sh`, `environment.yml` pinned to
+torchgrade's versions, Python of the build machine); later runs reuse it. Add
+`--containers N` to grade N submissions at once and `--timeout SECONDS` to bound each.
+
+## 4. Gradescope
+
+1. Create a *Programming Assignment*; under *Configure Autograder* choose *Zip file upload*
+   and upload `{d}/autograder.zip` (any of Gradescope's Ubuntu base images). Gradescope runs
+   `setup.sh` once (it installs Miniforge, then otter-grader and torchgrade's pinned
+   requirements with the CPU build of torch: several minutes).
+2. Students upload the `submission.zip` from `torchgrade submit`. It lands in
+   `/autograder/submission/` (unpacked, or as the zip itself: both are graded), and
+   `run_autograder` grades it.
+3. Each student sees one test per exercise with its score and, for each failed hidden test,
+   the hint and message (never the test's source or expected values).
+
+Try the autograder before uploading it: `otter run` (route 2) runs the same entry point on
+a submission; `tests/engine/test_otter.py` also replays Gradescope's layout
+(`source/`, `submission/`, `results/`) and checks `results/results.json`.
+
+## What is in {d}/
+
+- `autograder.zip`: for otter run, otter grade and Gradescope. It holds the hidden suites
+  and the solutions: never give it to students.
+- `student/` and `student.zip`: the release for students (stubs, public tests, notebooks,
+  data script, README, the `torchgrade check` / `submit` / `notebooks` commands).
+- `instructor.md`: this page.
+
+Rebuild everything with `torchgrade build --out {d}` (or `make build`).
+"""
+
+
+# --- command ---------------------------------------------------------------------------------
+
+
+def build(
+    out: Path, python_version: str | None = None, torch_index: str | None = None
+) -> dict[str, Path]:
+    """Build the autograder, the release and the guide into `out`; return their paths."""
+    from autograder.otter.generate import TORCH_CPU_INDEX, build_autograder, collect_hidden_tests
+
+    index = (
+        TORCH_CPU_INDEX
+        if torch_index is None
+        else (None if torch_index.lower() == "none" else torch_index)
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("autograder.zip", "student.zip", "instructor.md"):
+        (out / stale).unlink(missing_ok=True)
+    autograder_zip = build_autograder(
+        out / "autograder.zip", python_version=python_version, torch_index=index
+    )
+    release = build_release(out / RELEASE_DIR)
+    student_zip = zip_folder(release, out / "student.zip", RELEASE_DIR)
+    tests = collect_hidden_tests()
+    maximum = sum(t.points for t in tests if not t.cuda)
+    cuda_points = sum(t.points for t in tests if t.cuda)
+    exercises = list(dict.fromkeys(t.exercise for t in tests))
+    guide = out / "instructor.md"
+    guide.write_text(instructor_guide(out, maximum, cuda_points, exercises), encoding="utf-8")
+    return {
+        "autograder": autograder_zip,
+        "release": release,
+        "student_zip": student_zip,
+        "guide": guide,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    try:
+        paths = build(args.out, args.python_version, args.torch_index)
+    except RuntimeError as exc:
+        print(f"torchgrade build: {exc}", file=sys.stderr)
+        return 1
+    for key in ("autograder", "student_zip", "release", "guide"):
+        path = paths[key]
+        size = f" ({path.stat().st_size / 1024:.0f} KiB)" if path.is_file() else ""
+        print(f"wrote {path}{size}")
+    print(f"done in {time.perf_counter() - start:.1f} s; see {paths['guide']} for how to grade")
+    return 0

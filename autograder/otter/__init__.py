@@ -1,0 +1,1 @@
+"""otter-grader and Gradescope: the autograder zip (`generate`) and its runtime (`runtime`)."""
