@@ -14,6 +14,9 @@ from autograder.commands.submit import pack
 from autograder.exercises import EXERCISE_NAMES
 from autograder.grading import GRADES_COLUMNS
 from autograder.mutation import build_submission, load_catalogue
+from autograder.runner import run_hidden_suite
+from autograder.sandbox import IsolatedBackend, Limits
+from autograder.student import InProcessBackend
 
 EXERCISES = ["metrics"]  # a small, fast selection; the catalogue tests cover the rest
 
@@ -138,6 +141,34 @@ def test_force_regrades_everything(graded, tmp_path):
     grade(subs, copy, "--jobs", "2", "--force")
     assert all(p.stat().st_mtime_ns != t for p, t in before.items())
     assert (copy / "grades.csv").read_bytes() == (out / "grades.csv").read_bytes()
+
+
+def test_inprocess_backend_gives_the_same_grades(graded, tmp_path):
+    subs, out, _ = graded
+    grade(subs, tmp_path / "inproc", "--backend", "inprocess", "--jobs", "2")
+    assert (tmp_path / "inproc" / "grades.csv").read_bytes() == (out / "grades.csv").read_bytes()
+
+
+@pytest.mark.parametrize("source", ["solutions", "exercises"])
+def test_both_backends_agree_on_every_hidden_test(tmp_path, source):
+    """The whole hidden suite, test by test: sandboxed and in-process give the same result."""
+    root = build_submission(tmp_path, source)
+    results = {}
+    for name, backend in (
+        ("inprocess", InProcessBackend(root)),
+        ("isolated", IsolatedBackend(root, Limits())),
+    ):
+        try:
+            outcomes = run_hidden_suite(backend, root, "exercises").outcomes
+        finally:
+            backend.close()
+        results[name] = {o.name: (o.score, o.max_score, o.status) for o in outcomes}
+    assert results["isolated"] == results["inprocess"]
+    scores = [score for score, _, _ in results["isolated"].values()]
+    if source == "solutions":
+        assert all(status != "failed" for _, _, status in results["isolated"].values())
+    else:
+        assert sum(scores) == 0
 
 
 def test_missing_submissions_folder_is_a_clear_error(tmp_path, capsys):
