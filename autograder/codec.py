@@ -129,10 +129,26 @@ def decode(value: Any) -> Any:
 
 
 # dtypes that may cross the boundary, by name (the name is what travels).
-_DTYPES = {str(d).removeprefix("torch."): d for d in (
-    torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
-    torch.uint16, torch.uint32, torch.uint64, torch.float16, torch.bfloat16, torch.float32,
-    torch.float64, torch.complex64, torch.complex128)}
+_DTYPES = {
+    str(d).removeprefix("torch."): d
+    for d in (
+        torch.bool,
+        torch.uint8,
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+        torch.uint16,
+        torch.uint32,
+        torch.uint64,
+        torch.float16,
+        torch.bfloat16,
+        torch.float32,
+        torch.float64,
+        torch.complex64,
+        torch.complex128,
+    )
+}
 
 
 def _to_json(value: Any) -> Any:
@@ -143,8 +159,12 @@ def _to_json(value: Any) -> Any:
         if name not in _DTYPES:
             raise UnsupportedValue(f"tensor of dtype {t.dtype}")
         raw = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
-        return {_TAG: "tensor", "dtype": name, "shape": list(t.shape),
-                "data": base64.b64encode(raw).decode("ascii")}
+        return {
+            _TAG: "tensor",
+            "dtype": name,
+            "shape": list(t.shape),
+            "data": base64.b64encode(raw).decode("ascii"),
+        }
     if isinstance(value, bytes):
         return {_TAG: "bytes", "data": base64.b64encode(value).decode("ascii")}
     if isinstance(value, complex):
@@ -166,8 +186,11 @@ def _from_json(value: Any) -> Any:
     if tag == "tensor":
         dtype = _DTYPES.get(value.get("dtype"))
         shape = value.get("shape")
-        if dtype is None or not isinstance(shape, list) or not all(
-                type(n) is int and n >= 0 for n in shape):
+        if (
+            dtype is None
+            or not isinstance(shape, list)
+            or not all(type(n) is int and n >= 0 for n in shape)
+        ):
             raise UnsupportedValue("malformed tensor")
         raw = base64.b64decode(value.get("data", ""), validate=True)
         itemsize = torch.empty((), dtype=dtype).element_size()

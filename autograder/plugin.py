@@ -69,7 +69,6 @@ class GradingPlugin:
     def __init__(self, student: CodeProxy | None) -> None:
         self.student = student
         self.outcomes: dict[str, TestOutcome] = {}
-        self._failures: dict[str, str] = {}
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -99,18 +98,38 @@ class GradingPlugin:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
             outcome.message = str(reason).removeprefix("Skipped: ")
         elif report.failed:
+            if outcome.status != "failed" or outcome.message == "not run":  # keep the first
+                outcome.message = str(report.longrepr)
             outcome.status, outcome.score = "failed", 0.0
-            outcome.message = self._failures.get(report.nodeid, "The test failed.")
-            if report.when != "call":
-                outcome.message = self._failures.get(report.nodeid, "The test could not run.")
         elif report.when == "call" and outcome.status != "skipped":
             outcome.status, outcome.score, outcome.message = "passed", outcome.max_score, ""
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        yield
-        if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
-            self._failures.setdefault(item.nodeid, safe_message(call.excinfo))
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo
+    ) -> pytest.TestReport:
+        """The report, with the student-safe message as its text. pytest's own traceback
+        formatting is never shown and costs more than all the tests of a stub submission."""
+        excinfo = call.excinfo
+        if excinfo is None:
+            outcome, longrepr = "passed", None
+        elif excinfo.errisinstance(pytest.skip.Exception):
+            outcome = "skipped"
+            longrepr = (str(item.path), item.location[1], f"Skipped: {excinfo.value.msg}")
+        else:
+            outcome, longrepr = "failed", safe_message(excinfo) or "The test failed."
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {},
+            outcome,
+            longrepr,
+            call.when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+            user_properties=item.user_properties,
+        )
 
 
 STUDENT_KEY = pytest.StashKey[CodeProxy]()

@@ -34,11 +34,30 @@ class SuiteResult:
 # No cache, no log capture, no end-of-session gc.collect() passes: the hidden suites run once
 # per submission, and these plugins cost more than the tests of a stub submission.
 _BASE_ARGS = (
-    "-q", "--import-mode=importlib", "--rootdir", str(HIDDEN_DIR),
-    "-c", str(HIDDEN_DIR / "pytest.ini"), "--tb=no", "--no-header",
-    "-p", "no:cacheprovider", "-p", "no:logging", "-p", "no:unraisableexception",
-    "-p", "no:threadexception", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
-    "-p", "no:stepwise",
+    "-q",
+    "--import-mode=importlib",
+    "--rootdir",
+    str(HIDDEN_DIR),
+    "-c",
+    str(HIDDEN_DIR / "pytest.ini"),
+    "--tb=no",
+    "--no-header",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:logging",
+    "-p",
+    "no:unraisableexception",
+    "-p",
+    "no:threadexception",
+    "-p",
+    "no:doctest",
+    "-p",
+    "no:junitxml",
+    "-p",
+    "no:pastebin",
+    "-p",
+    "no:stepwise",
 )
 
 

@@ -36,18 +36,32 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="torchgrade-bench-"))
     try:
         subs = tmp / "subs"
-        run([sys.executable, "-m", "autograder.samples", str(subs), "--count", str(args.count)],
-            check=True)
+        run(
+            [sys.executable, "-m", "autograder.samples", str(subs), "--count", str(args.count)],
+            check=True,
+        )
         start = time.perf_counter()
-        graded = run([str(bin_dir / "torchgrade"), "grade", str(subs), "--out", str(tmp / "out"),
-                      "--jobs", str(args.jobs), "--quiet"])
+        graded = run(
+            [
+                str(bin_dir / "torchgrade"),
+                "grade",
+                str(subs),
+                "--out",
+                str(tmp / "out"),
+                "--jobs",
+                str(args.jobs),
+                "--quiet",
+            ]
+        )
         ours = (time.perf_counter() - start) / args.count
         if graded.returncode != 0:
             print(graded.stdout, graded.stderr)
             return 1
         print(graded.stdout.strip())
-        print(f"torchgrade grade --jobs {args.jobs}: {args.count} submissions, "
-              f"{ours:.2f} s per submission")
+        print(
+            f"torchgrade grade --jobs {args.jobs}: {args.count} submissions, "
+            f"{ours:.2f} s per submission"
+        )
 
         otter = bin_dir / "otter"
         built = run([str(bin_dir / "torchgrade"), "build", "--out", str(tmp / "dist")])
@@ -61,8 +75,9 @@ def main() -> int:
         for i, submission in enumerate(zips):
             out = tmp / f"otter-{i}"
             out.mkdir()
-            result = run([str(otter), "run", "-a", str(autograder), "-o", str(out),
-                          str(submission)], cwd=tmp)
+            result = run(
+                [str(otter), "run", "-a", str(autograder), "-o", str(out), str(submission)], cwd=tmp
+            )
             if result.returncode != 0:
                 print(f"otter run failed on {submission.name}:\n{result.stderr[-2000:]}")
                 return 1

@@ -2,7 +2,8 @@
 
 Requests (grader -> child) are pickles: they come from the trusted side. Replies (child ->
 grader) are never unpickled as such: a reply is a fixed header, then either `codec.dumps`
-bytes (decoded with `codec.loads`: JSON, tensors as raw bytes of whitelisted dtypes) or a JSON error.
+bytes (decoded with `codec.loads`: JSON, tensors as raw bytes of whitelisted dtypes) or a
+JSON error.
 """
 
 from __future__ import annotations

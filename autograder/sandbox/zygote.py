@@ -78,6 +78,63 @@ def preimport() -> None:
         torch.set_num_interop_threads(1)
     except RuntimeError:
         pass
+    warm_up()
+
+
+def warm_up() -> None:
+    """Run once what torch, pandas and torchvision import lazily on first use (an optimizer
+    step alone pulls in ~900 modules, over a second), so forked children start warm."""
+    import io
+
+    import numpy as np
+    import pandas as pd
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+    from torch.utils.data import DataLoader, TensorDataset
+
+    model = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1),
+        nn.BatchNorm2d(2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.1),
+        nn.Linear(8, 3),
+    )
+    loader = DataLoader(
+        TensorDataset(torch.randn(4, 1, 4, 4), torch.tensor([0, 1, 2, 0])),
+        batch_size=2,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+    )
+    for optimizer in (
+        torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        torch.optim.Adam(model.parameters()),
+    ):
+        for x, y in loader:
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        model(torch.randn(1, 1, 4, 4))
+    x = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    torch.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+    torch.autograd.grad((x**2).sum(), x)
+    buffer = io.BytesIO()
+    pd.DataFrame({"a": [1.0, 2.0]}).to_excel(buffer, index=False)
+    pd.read_excel(io.BytesIO(buffer.getvalue()))
+    pd.read_csv(io.StringIO("a,b\n1,2\n"))
+    try:
+        from PIL import Image
+        from torchvision import transforms
+
+        transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])(
+            Image.fromarray(np.zeros((4, 4), dtype=np.uint8))
+        )
+    except ImportError:
+        pass
 
 
 def serve(sock: socket.socket) -> None:
