@@ -19,6 +19,7 @@ from autograder.sandbox import IsolatedBackend, Limits, Zygote
 from autograder.sandbox.backend import describe_exit
 from autograder.sandbox.child import UID_BASE
 from autograder.sandbox.limits import parse_size
+from autograder.student import StudentError
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the isolated backend's tests need Linux"
@@ -332,6 +333,42 @@ def test_timeout_then_fresh_child_keeps_module_state_per_child(zygote, tmp_path)
         assert info.value.kind == "Timeout" and info.value.message == "timed out after 1 s"
         assert backend.call("metrics", "count", (), {}) == 1  # a fresh child
         assert backend.children_started == 2
+
+
+def test_an_exercise_that_keeps_hanging_is_cut_short(zygote, tmp_path):
+    """After two time-outs in one exercise its other calls fail at once; other exercises run."""
+    root = tmp_path / "hangs"
+    (root / "exercises").mkdir(parents=True)
+    (root / "exercises" / "metrics.py").write_text(
+        "import time\ndef hang():\n    time.sleep(100)\n"
+    )
+    (root / "exercises" / "softmax.py").write_text("def ok():\n    return 7\n")
+    with IsolatedBackend(root, Limits(timeout=1), zygote=zygote) as backend:
+        start = time.monotonic()
+        messages = []
+        for _ in range(6):
+            with pytest.raises(StudentError) as info:
+                backend.call("metrics", "hang", (), {})
+            messages.append(info.value.message)
+        assert time.monotonic() - start < 6, "every call waited for its full timeout"
+        assert messages[:2] == ["timed out after 1 s"] * 2
+        assert all(
+            m.startswith("not run: 2 earlier calls into metrics timed out") for m in messages[2:]
+        )
+        assert backend.call("softmax", "ok", (), {}) == 7
+
+
+def test_time_limit_lets_a_long_call_finish(zygote, tmp_path):
+    root = tmp_path / "slow"
+    (root / "exercises").mkdir(parents=True)
+    (root / "exercises" / "metrics.py").write_text(
+        "import time\ndef slow():\n    time.sleep(1.5)\n    return 1\n"
+    )
+    with IsolatedBackend(root, Limits(timeout=1), zygote=zygote) as backend:
+        with backend.time_limit(5):
+            assert backend.call("metrics", "slow", (), {}) == 1
+        with pytest.raises(StudentError, match="timed out after 1 s"):
+            backend.call("metrics", "slow", (), {})
 
 
 def test_import_errors_are_cached_per_exercise(zygote, tmp_path):
