@@ -20,6 +20,7 @@ Backends implement `call(exercise, function, args, kwargs)`,
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib
 import pickle
 import sys
@@ -166,9 +167,20 @@ def forget_package(package: str) -> None:
         del sys.modules[name]
 
 
+def private_copy(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The code under test gets its own copy of the arguments, as the sandbox's pickled
+    requests give it: a function that modifies its inputs cannot change the test's values."""
+    try:
+        return pickle.loads(pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # a lambda or a local object: copy what can be copied
+        return copy.deepcopy(args), copy.deepcopy(kwargs)
+
+
 class InProcessBackend:
     """Imports the code into this process. For public tests, `torchgrade check`, the
     reference side, and otter's kernel; no isolation (see autograder.sandbox for that)."""
+
+    protections = ["none: in-process backend, student code shares the grader's process"]
 
     def __init__(self, root: Path | None = None, package: str = "exercises") -> None:
         if root is not None:
@@ -179,10 +191,12 @@ class InProcessBackend:
 
     def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any:
         module = self.loader.load(exercise)
+        args, kwargs = private_copy(args, kwargs)
         return codec.loads(codec.dumps(call_in_module(module, function, args, kwargs)))
 
     def probe(self, exercise: str, probe_fn: Callable, args: tuple, kwargs: dict) -> Any:
         module = self.loader.load(exercise)
+        args, kwargs = private_copy(args, kwargs)
         return codec.loads(codec.dumps(run_probe_in_module(module, probe_fn, args, kwargs)))
 
     def close(self) -> None:

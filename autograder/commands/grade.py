@@ -246,7 +246,19 @@ def run(args: argparse.Namespace) -> int:
         write_grades_csv(out_dir, names)
     write_reports_if_available(out_dir)
     print(summary(out_dir, time.perf_counter() - start))
+    protections = active_protections(out_dir, names)
+    if protections and not args.quiet:
+        print("isolation: " + "; ".join(protections))
     return 0
+
+
+def active_protections(out_dir: Path, names: list[str]) -> list[str]:
+    """What the sandbox gave the graded submissions, from their results files."""
+    for name in names:
+        results = read_results(out_dir, name)
+        if results and results["extra_data"].get("protections"):
+            return list(results["extra_data"]["protections"])
+    return []
 
 
 def write_feedback_if_available(results_path: Path) -> None:
