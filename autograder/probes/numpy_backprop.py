@@ -6,24 +6,17 @@ Each probe takes the exercise module first and returns plain data only.
 from __future__ import annotations
 
 import types
-import warnings
 
 import numpy as np
+
+from autograder.probes import _numerics
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
 
 def strict_call(ex, function: str, *args) -> dict:
-    """Call `ex.<function>(*args)` with NumPy overflow, invalid-value and divide-by-zero
-    errors raised and every warning turned into an error (underflow stays allowed).
-    Returns the value, or the problem it ran into."""
-    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
-        warnings.simplefilter("error")
-        try:
-            value = getattr(ex, function)(*args)
-        except (FloatingPointError, RuntimeWarning) as problem:
-            return {"value": None, "problem": f"{type(problem).__name__}: {problem}"}
-    return {"value": value, "problem": ""}
+    """`ex.<function>(*args)` with floating-point problems raised (see _numerics)."""
+    return _numerics.strict_call(getattr(ex, function), *args)
 
 
 def _curvy(v: np.ndarray) -> float:

@@ -5,12 +5,11 @@ Each probe takes the exercise module first and returns plain data only.
 
 from __future__ import annotations
 
-import warnings
-
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from autograder.probes import _numerics
 
 # (owner, attribute) of every library softmax / log-softmax / NLL / cross-entropy that
 # softmax_torch and cross_entropy must not call.
@@ -38,15 +37,8 @@ BANNED = (
 
 
 def strict_call(ex, function: str, *args) -> dict:
-    """Call `ex.<function>(*args)` with NumPy overflow, invalid-value and divide-by-zero
-    errors raised and every warning turned into an error (underflow stays allowed)."""
-    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
-        warnings.simplefilter("error")
-        try:
-            value = getattr(ex, function)(*args)
-        except (FloatingPointError, RuntimeWarning) as problem:
-            return {"value": None, "problem": f"{type(problem).__name__}: {problem}"}
-    return {"value": value, "problem": ""}
+    """`ex.<function>(*args)` with floating-point problems raised (see _numerics)."""
+    return _numerics.strict_call(getattr(ex, function), *args)
 
 
 def softmax_torch_grad(ex, x: torch.Tensor, dim: int, weights: torch.Tensor) -> dict:
