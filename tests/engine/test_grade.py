@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -169,6 +174,49 @@ def test_both_backends_agree_on_every_hidden_test(tmp_path, source):
         assert all(status != "failed" for _, _, status in results["isolated"].values())
     else:
         assert sum(scores) == 0
+
+
+def test_killed_mid_batch_then_rerun_finishes_without_regrading(tmp_path):
+    """SIGKILL the whole grader (workers and sandboxes too) mid-batch, run it again."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    solution = build_submission(tmp_path / "_sol", "solutions")
+    for i in range(8):
+        pack(solution, subs / f"s{i}.zip")
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "autograder.cli",
+        "grade",
+        str(subs),
+        "--out",
+        str(out),
+        "--quiet",
+        "--jobs",
+        "1",
+        "--exercises",
+        *EXERCISES,
+    ]
+    grader = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*/results.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(grader.pid, signal.SIGKILL)
+    grader.wait()
+    done = {p: p.stat().st_mtime_ns for p in out.glob("*/results.json")}
+    assert 2 <= len(done) < 8, "the kill did not land mid-batch"
+    interim = pd.read_csv(out / "grades.csv", keep_default_na=False)
+    assert len(interim) == 8  # every submission has a row, even before it is graded
+    assert (
+        interim["error"].str.startswith("not graded yet") == (interim["status"] == "error")
+    ).all()
+    subprocess.run(command, check=True, timeout=300, capture_output=True)
+    final = pd.read_csv(out / "grades.csv", keep_default_na=False)
+    assert len(final) == 8 and (final["percent"] == 100.0).all()
+    assert all(p.stat().st_mtime_ns == t for p, t in done.items()), "re-graded a finished one"
 
 
 def test_missing_submissions_folder_is_a_clear_error(tmp_path, capsys):
