@@ -223,3 +223,31 @@ def test_notebooks_command_generates_and_extracts(tmp_path, monkeypatch, capsys)
     capsys.readouterr()
     assert main(["notebooks", "--extract", "nbs"]) == 2
     assert "broken.ipynb: not a valid notebook" in capsys.readouterr().err
+
+
+def test_grade_accepts_notebook_submissions(tmp_path):
+    """`torchgrade grade` on notebook submissions: a folder, a zip and a single notebook are
+    graded like modules; a notebook that is not valid JSON gets an error row."""
+    import zipfile
+
+    import pandas as pd
+
+    from autograder.cli import main as cli
+
+    subs = tmp_path / "subs"
+    (subs / "folder").mkdir(parents=True)
+    solved = fill_with_solution(exercise_notebook("metrics"), "metrics")
+    nbformat.write(solved, subs / "folder" / "metrics.ipynb")
+    with zipfile.ZipFile(subs / "zipped.zip", "w") as archive:
+        archive.writestr("hw/metrics.ipynb", nbformat.writes(solved))
+    nbformat.write(solved, subs / "single.ipynb")
+    (subs / "broken").mkdir()
+    (subs / "broken" / "metrics.ipynb").write_text("{ not json", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli(["grade", str(subs), "--out", str(out), "--quiet", "--exercises", "metrics"]) == 0
+    grades = pd.read_csv(out / "grades.csv", keep_default_na=False).set_index("submission")
+    for name in ("folder", "zipped", "single.ipynb"):
+        assert grades.loc[name, "status"] == "graded", grades.loc[name, "error"]
+        assert grades.loc[name, "percent"] == 100.0
+    assert grades.loc["broken", "status"] == "error"
+    assert "not a valid notebook" in grades.loc["broken", "error"]
