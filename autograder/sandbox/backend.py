@@ -266,7 +266,8 @@ def describe_exit(status: int | None, limits: Limits | None = None) -> StudentEr
     )
 
 
-MAX_TIMEOUTS_PER_EXERCISE = 2
+MAX_TIMEOUTS_PER_FUNCTION = 2  # then that function's (or probe's) other calls fail at once
+MAX_TIMEOUTS_PER_EXERCISE = 4  # then every call into the exercise does
 
 
 class IsolatedBackend:
@@ -313,7 +314,8 @@ class IsolatedBackend:
         self.children_started = 0
         self._child: _Child | None = None
         self._import_errors: dict[str, StudentError] = {}
-        self._timeouts: dict[str, int] = {}  # exercise -> calls that timed out
+        # (exercise, function or probe) and (exercise, None) -> calls that timed out
+        self._timeouts: dict[tuple[str, str | None], int] = {}
         self._timeout_override: float | None = None
         self._seq = 0
         self.protections: list[str] = []
@@ -399,17 +401,22 @@ class IsolatedBackend:
     def _run(self, exercise: str, message: dict, what: str) -> Any:
         if exercise in self._import_errors:
             raise self._import_errors[exercise]
-        if self._timeouts.get(exercise, 0) >= MAX_TIMEOUTS_PER_EXERCISE:
-            # A hanging exercise would cost a full timeout in every one of its tests.
-            raise StudentError(
-                "Timeout",
-                f"not run: {MAX_TIMEOUTS_PER_EXERCISE} earlier calls into {exercise} timed out",
-            )
+        # A hanging function would cost a full timeout in every test that calls it.
+        for key, most in (
+            ((exercise, what), MAX_TIMEOUTS_PER_FUNCTION),
+            ((exercise, None), MAX_TIMEOUTS_PER_EXERCISE),
+        ):
+            if self._timeouts.get(key, 0) >= most:
+                where = what if key[1] else exercise
+                raise StudentError(
+                    "Timeout", f"not run: {most} earlier calls into {where} timed out"
+                )
         try:
             return self._run_in_child(exercise, message, what)
         except StudentError as error:
             if error.kind == "Timeout":
-                self._timeouts[exercise] = self._timeouts.get(exercise, 0) + 1
+                for key in ((exercise, what), (exercise, None)):
+                    self._timeouts[key] = self._timeouts.get(key, 0) + 1
             raise
 
     def _run_in_child(self, exercise: str, message: dict, what: str) -> Any:

@@ -123,8 +123,9 @@ def _describe(mode: str, uid: int | None, limits: Limits) -> list[str]:
         out.append("no separate user (the grader is not root): runs as the grader's user")
     if mode:
         out.append(
-            f"{mode}: solutions/, hidden suites, tests/ and grader folders hidden, "
-            "private /tmp scratch"
+            f"{mode}: solutions/, hidden suites, tests/, grader folders and every non-system "
+            "top-level folder (/home, /root, /work, ...) hidden but for the Python installation "
+            "and the data; private /tmp scratch"
         )
         out.append("no network (network namespace)")
         out.append("PID namespace: every process it starts is killed with it")
@@ -200,9 +201,17 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
     keep_paths = needed + [Path(p) for p in config.get("readable_paths", []) if Path(p).exists()]
     private = [Path(p) for p in ("/tmp", "/var/tmp", "/dev/shm") if Path(p).is_dir()]
     hidden: list[Path] = []
+    hidden_again: list[Path] = []  # under /tmp, but inside a path that is bound back
     for raw in config.get("hidden_paths", []):
         path = Path(raw)
-        if path.exists() and not any(_under(path, p) for p in private) and path not in hidden:
+        if not path.exists() or path in hidden:
+            continue
+        if not any(_under(path, p) for p in private):
+            hidden.append(path)
+        elif any(_under(path, k) for k in keep_paths):
+            hidden_again.append(path)
+    for path in osl.non_system_top_level():
+        if path not in hidden:
             hidden.append(path)
     if drop_user:  # e.g. a Python under a 0700 /root: reachable only through a bind mount
         for path in keep_paths:
@@ -217,9 +226,12 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
         if covering:
             keep[path] = (os.open(path, os.O_PATH), max(covering, key=lambda t: len(t.parts)))
     flags = osl.MS_NOSUID | osl.MS_NODEV
+    is_dir = {target: target.is_dir() for target in targets}
     for target in targets:
         is_private = target in private
-        if not target.is_dir():
+        if not os.path.lexists(target):
+            continue  # inside a folder hidden above, and not bound back: already unreachable
+        if not is_dir[target]:
             osl.mount("/dev/null", str(target), None, osl.MS_BIND)
             continue
         size = limits.scratch_size if is_private else 1 << 20
@@ -239,6 +251,12 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
             osl.mount(None, str(target), None, osl.MS_REMOUNT | osl.MS_RDONLY | flags)
     for fd, _ in keep.values():
         os.close(fd)
+    # A checkout under /tmp comes back with the bind mounts above: hide its secrets again.
+    for path in hidden_again:
+        if path.is_dir():
+            osl.mount("tmpfs", str(path), "tmpfs", flags | osl.MS_RDONLY, "size=1m,mode=0755")
+        else:
+            osl.mount("/dev/null", str(path), None, osl.MS_BIND)
     scratch = Path("/tmp") / SCRATCH_NAME
     scratch.mkdir(mode=0o700)
     return scratch

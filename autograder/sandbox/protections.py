@@ -106,6 +106,35 @@ def secret_paths() -> list[Path]:
     return unique
 
 
+# Top-level folders every program needs; every other one (/home, /root, /work, /opt, /srv,
+# /mnt, ...) is hidden from student code, with only the paths it needs bound back. So a
+# second checkout of the course, or an instructor's home folder, is out of reach too.
+SYSTEM_TOP_LEVEL = {
+    "bin",
+    "sbin",
+    "lib",
+    "lib32",
+    "lib64",
+    "libx32",
+    "usr",
+    "etc",
+    "dev",
+    "proc",
+    "sys",
+    "tmp",
+    "var",
+    "run",
+}
+
+
+def non_system_top_level() -> list[Path]:
+    out = []
+    for entry in sorted(Path("/").iterdir()):
+        if entry.name not in SYSTEM_TOP_LEVEL and entry.is_dir() and not entry.is_symlink():
+            out.append(entry)
+    return out
+
+
 def default_readable_paths() -> list[Path]:
     """Data the exercises read (kept visible even where it lies under a hidden folder)."""
     paths = [REPO_ROOT / "data"]
