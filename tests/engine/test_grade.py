@@ -219,6 +219,40 @@ def test_killed_mid_batch_then_rerun_finishes_without_regrading(tmp_path):
     assert all(p.stat().st_mtime_ns == t for p, t in done.items()), "re-graded a finished one"
 
 
+def test_syntax_error_costs_exactly_its_exercise(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    tree = build_submission(tmp_path / "_t", "solutions")
+    with open(tree / "exercises" / "cnn.py", "a", encoding="utf-8") as module:
+        module.write("\ndef broken(:\n")
+    pack(tree, subs / "syntax.zip")
+    out = tmp_path / "out"
+    assert (
+        cli(
+            [
+                "grade",
+                str(subs),
+                "--out",
+                str(out),
+                "--quiet",
+                "--exercises",
+                "cnn",
+                "metrics",
+                "dnn",
+            ]
+        )
+        == 0
+    )
+    row = pd.read_csv(out / "grades.csv").iloc[0]
+    results = json.loads((out / "syntax" / "results.json").read_text())
+    exercises = results["extra_data"]["exercises"]
+    assert row["cnn"] == 0 and exercises["cnn"]["max_score"] > 0
+    assert row["metrics"] == exercises["metrics"]["max_score"] > 0
+    assert row["dnn"] == exercises["dnn"]["max_score"] > 0
+    cnn_outputs = [t["output"] for t in results["tests"] if t["tags"] == ["cnn"]]
+    assert all("SyntaxError" in text for text in cnn_outputs)
+
+
 def test_missing_submissions_folder_is_a_clear_error(tmp_path, capsys):
     assert cli(["grade", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert "not a folder of submissions" in capsys.readouterr().err
