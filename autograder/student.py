@@ -63,14 +63,27 @@ def probe_exercise(probe_fn: Callable) -> str:
     return exercise
 
 
+_LIBRARY_PREFIXES = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+
+
+def is_student_file(filename: str) -> bool:
+    path = filename.replace("\\", "/")
+    return not (
+        "/autograder/" in path
+        or "site-packages" in path
+        or path.startswith("<")
+        or filename.startswith(_LIBRARY_PREFIXES)
+    )
+
+
 def describe_exception(exc: BaseException, limit: int = 2000) -> StudentError:
     """Turn an exception raised by student code into a StudentError (short traceback)."""
-    # Keep only frames outside the grading engine (the student's own lines), and choose them
-    # before reading any source line: most frames are the engine's and torch's.
+    # Keep only the student's own lines (not the engine's, the libraries' or Python's), and
+    # choose the frames before reading any source line: most of them are torch's.
     student_frames = [
         (frame, lineno)
         for frame, lineno in traceback.walk_tb(exc.__traceback__)
-        if "/autograder/" not in frame.f_code.co_filename.replace("\\", "/")
+        if is_student_file(frame.f_code.co_filename)
     ]
     summary = traceback.StackSummary.extract(iter(student_frames[-5:]))
     detail = "".join(summary.format())[-limit:]

@@ -19,6 +19,7 @@ def student(tmp_path):
         "def mutate(x):\n    x += 1\n    return x.sum()\n"
         "def model(n):\n    return torch.nn.Linear(n, 1)\n"
         "def fail(n):\n    raise ValueError(f'bad n={n}')\n"
+        "def torch_fail():\n    return torch.ones(2) @ torch.ones(3)\n"
     )
     backend = InProcessBackend(tmp_path, "exercises")
     yield CodeProxy(backend, tmp_path, "exercises")
@@ -42,6 +43,16 @@ def test_student_exceptions_keep_type_and_message(student):
         student.metrics.fail(4)
     assert (info.value.kind, info.value.message) == ("ValueError", "bad n=4")
     assert "Exception" in info.value.kinds and "metrics.py" in info.value.detail
+
+
+def test_traceback_shows_only_the_students_lines(student):
+    with pytest.raises(StudentError) as info:
+        student.metrics.torch_fail()
+    assert info.value.kind == "RuntimeError"
+    assert (
+        "metrics.py" in info.value.detail and "torch.ones(2) @ torch.ones(3)" in info.value.detail
+    )
+    assert "site-packages" not in info.value.detail and "autograder" not in info.value.detail
 
 
 def test_memoized_reference_returns_fresh_equal_values(tmp_path):
