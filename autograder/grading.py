@@ -186,26 +186,31 @@ def grades_row(results: dict) -> dict:
     return row
 
 
-def write_grades_csv(out_dir: Path, names: list[str]) -> Path:
-    """grades.csv: one row per submission in `names` (sorted), from their results.json."""
-    rows = []
-    for name in sorted(names):
+def pending_row(name: str) -> dict:
+    """The row of a submission not graded yet (an interrupted run): still a row."""
+    return {
+        "submission": name,
+        "status": "error",
+        "score": 0.0,
+        "max_score": 0.0,
+        "percent": 0.0,
+        **{n: 0.0 for n in EXERCISE_NAMES},
+        "error": "not graded yet: run the same command again to finish",
+    }
+
+
+def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
+    """name -> grades row, from each results.json in `out_dir` (read once per run)."""
+    rows = {}
+    for name in names:
         results = read_results(out_dir, name)
-        if results is not None:
-            rows.append(grades_row(results))
-        else:  # not graded yet (an interrupted run): still a row
-            rows.append(
-                {
-                    "submission": name,
-                    "status": "error",
-                    "score": 0.0,
-                    "max_score": 0.0,
-                    "percent": 0.0,
-                    **{n: 0.0 for n in EXERCISE_NAMES},
-                    "error": "not graded yet: run the same command again to finish",
-                }
-            )
-    frame = pd.DataFrame(rows, columns=GRADES_COLUMNS)
+        rows[name] = grades_row(results) if results is not None else pending_row(name)
+    return rows
+
+
+def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
+    """grades.csv: one row per submission, sorted by name."""
+    frame = pd.DataFrame([rows[name] for name in sorted(rows)], columns=GRADES_COLUMNS)
     path = out_dir / "grades.csv"
     tmp = path.with_name(".grades.csv.tmp")
     frame.to_csv(tmp, index=False, lineterminator="\n")

@@ -69,6 +69,7 @@ class GradingPlugin:
     def __init__(self, student: CodeProxy | None) -> None:
         self.student = student
         self.outcomes: dict[str, TestOutcome] = {}
+        self._names: dict[str, str] = {}  # pytest node id -> outcome name
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -79,6 +80,7 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             name = f"{exercise_of(item)}::{item.name}"
+            self._names[item.nodeid] = name
             skip = item.get_closest_marker("skip")
             points = 0.0 if skip else points_of(item)
             status, message = (
@@ -89,8 +91,7 @@ class GradingPlugin:
             )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        name = f"{Path(report.fspath).stem.removeprefix('test_')}::{report.nodeid.split('::')[-1]}"
-        outcome = self.outcomes.get(name)
+        outcome = self.outcomes.get(self._names.get(report.nodeid, ""))
         if outcome is None:
             return
         if report.skipped:

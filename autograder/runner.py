@@ -73,15 +73,12 @@ def hidden_suite_files(exercises: Iterable[str] | None = None) -> list[str]:
 def collect_hidden_suite(exercises: Iterable[str] | None = None) -> list[TestOutcome]:
     """Every hidden test with its points, without running anything (skips have 0 points)."""
     plugin = GradingPlugin(None)
-    log = io.StringIO()
-    with redirect_stdout(log), redirect_stderr(log):
-        code = pytest.main(
-            [*hidden_suite_files(exercises), *_BASE_ARGS, "--collect-only"], plugins=[plugin]
-        )
-    if code != pytest.ExitCode.OK:
-        raise RuntimeError(
-            f"collecting the hidden suite failed (pytest exit {code}):\n{log.getvalue()}"
-        )
+    _run_pytest(
+        [*hidden_suite_files(exercises), *_BASE_ARGS, "--collect-only"],
+        plugin,
+        (pytest.ExitCode.OK,),
+        "collecting the hidden suite",
+    )
     return sorted(plugin.outcomes.values(), key=_order)
 
 
@@ -100,11 +97,19 @@ def run_hidden_suite(
     student = CodeProxy(backend, source_root, package)
     plugin = GradingPlugin(student)
     args = [*hidden_suite_files(exercises), *_BASE_ARGS, *extra_args]
-    log = io.StringIO()
     start = time.perf_counter()
+    log = _run_pytest(
+        args, plugin, (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), "the hidden suite"
+    )
+    seconds = time.perf_counter() - start
+    return SuiteResult(sorted(plugin.outcomes.values(), key=_order), seconds, log)
+
+
+def _run_pytest(args: list[str], plugin: GradingPlugin, ok: tuple[int, ...], what: str) -> str:
+    """pytest.main with its output captured; returns that output, raises if nothing ran."""
+    log = io.StringIO()
     with redirect_stdout(log), redirect_stderr(log):
         code = pytest.main(args, plugins=[plugin])
-    seconds = time.perf_counter() - start
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:
-        raise RuntimeError(f"the hidden suite did not run (pytest exit {code}):\n{log.getvalue()}")
-    return SuiteResult(sorted(plugin.outcomes.values(), key=_order), seconds, log.getvalue())
+    if code not in ok or not plugin.outcomes:
+        raise RuntimeError(f"{what} did not run (pytest exit {code}):\n{log.getvalue()}")
+    return log.getvalue()

@@ -24,6 +24,8 @@ from autograder.grading import (
     GradeRecord,
     fingerprint,
     grade_submission,
+    grades_row,
+    read_grades_rows,
     read_results,
     results_json,
     suite_maximum,
@@ -228,13 +230,16 @@ def run(args: argparse.Namespace) -> int:
         )
     progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
     errors = 0
+    rows = read_grades_rows(out_dir, names)  # kept in memory, rewritten after each submission
 
     def on_done(record: GradeRecord) -> None:
         nonlocal errors
         path = out_dir / record.submission / "results.json"
-        write_json_atomic(path, results_json(record, maximum))
+        results = results_json(record, maximum)
+        write_json_atomic(path, results)
         write_feedback_if_available(path)
-        write_grades_csv(out_dir, names)
+        rows[record.submission] = grades_row(results)
+        write_grades_csv(out_dir, rows)
         errors += record.status == "error"
         progress.set_postfix(errors=errors, refresh=False)
         progress.update(1)
@@ -243,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
         grade_all(todo, options, args.jobs, on_done)
     finally:
         progress.close()
-        write_grades_csv(out_dir, names)
+        write_grades_csv(out_dir, rows)
     write_reports_if_available(out_dir)
     print(summary(out_dir, time.perf_counter() - start))
     protections = active_protections(out_dir, names)
