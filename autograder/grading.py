@@ -22,6 +22,7 @@ import pandas as pd
 
 from autograder import __version__
 from autograder.exercises import EXERCISE_NAMES
+from autograder.files import read_json, write_atomic
 from autograder.plugin import TestOutcome
 from autograder.runner import collect_hidden_suite, run_hidden_suite
 from autograder.student import Backend, InProcessBackend
@@ -158,17 +159,11 @@ def results_json(record: GradeRecord, maximum: dict[str, float]) -> dict:
 
 def write_json_atomic(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_results(out_dir: Path, name: str) -> dict | None:
-    path = out_dir / name / "results.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return read_json(out_dir / name / "results.json")
 
 
 def grades_row(results: dict) -> dict:
@@ -211,8 +206,4 @@ def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
 def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
     """grades.csv: one row per submission, sorted by name."""
     frame = pd.DataFrame([rows[name] for name in sorted(rows)], columns=GRADES_COLUMNS)
-    path = out_dir / "grades.csv"
-    tmp = path.with_name(".grades.csv.tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    os.replace(tmp, path)
-    return path
+    return write_atomic(out_dir / "grades.csv", frame.to_csv(index=False, lineterminator="\n"))

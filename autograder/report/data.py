@@ -6,14 +6,13 @@ terminal summary agree on each number.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from autograder.exercises import EXERCISE_NAMES
+from autograder.files import read_json
 
 GRADES_CSV = "grades.csv"
 RESULTS_JSON = "results.json"
@@ -59,18 +58,10 @@ def read_grades(out_dir: Path) -> pd.DataFrame:
     return grades.astype({c: float for c in numeric})
 
 
-def read_results(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def load_run(out_dir: Path) -> GradingRun:
     out_dir = Path(out_dir)
     grades = read_grades(out_dir)
-    results = {name: read_results(out_dir / name / RESULTS_JSON) for name in grades["submission"]}
+    results = {name: read_json(out_dir / name / RESULTS_JSON) for name in grades["submission"]}
     return GradingRun(out_dir, grades, results)
 
 
@@ -143,17 +134,6 @@ def exercise_maximum(results: dict[str, dict | None]) -> dict[str, float]:
         for name, points in exercises.items():
             maximum[name] = max(maximum.get(name, 0.0), float(points.get("max_score", 0.0)))
     return maximum
-
-
-def write_atomic(path: Path, content: str | bytes) -> Path:
-    """Write beside the target, then rename: a reader never sees half a report."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    if isinstance(content, bytes):
-        tmp.write_bytes(content)
-    else:
-        tmp.write_text(content, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
 
 
 def fmt_points(value: float) -> str:

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 from autograder.exercises import EXERCISE_NAMES, get_exercise
-from autograder.report.data import FEEDBACK_MD, fmt_points, read_results, write_atomic
+from autograder.files import read_json, write_atomic
+from autograder.report.data import FEEDBACK_MD, fmt_points
 
 MARKS = {"passed": "✔", "failed": "✘", "skipped": "–"}
 WHAT_TO_DO = [
@@ -162,7 +163,7 @@ def render_feedback(data: dict) -> str:
 def write_feedback(results_json: Path) -> Path:
     """Write `feedback.md` beside `results_json` and return its path."""
     results_json = Path(results_json)
-    data = read_results(results_json)
+    data = read_json(results_json)
     if data is None:
         data = {
             "score": 0.0,

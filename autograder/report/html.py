@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 
 from autograder import __version__
 from autograder.exercises import EXERCISE_NAMES, get_exercise
-from autograder.report.data import FEEDBACK_MD, GradingRun, load_run, write_atomic
+from autograder.files import write_atomic
+from autograder.report.data import FEEDBACK_MD, GradingRun, load_run
 from autograder.report.summary import class_numbers
 
 LOW_PERCENT = 50.0

@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from autograder.exercises import EXERCISE_NAMES, get_exercise
-from autograder.report.data import GradingRun, load_run, test_order, write_atomic
+from autograder.files import write_atomic
+from autograder.report.data import GradingRun, load_run, test_order
 
 LOW_PERCENT = 50.0  # rows under this are filled red
 HEADER_ROWS = 2  # column names, then the maximum each column is out of
