@@ -228,10 +228,16 @@ class MemoizedBackend:
     results are kept as codec bytes, so each caller gets fresh objects."""
 
     _memory: dict[bytes, bytes] = {}
+    _memory_bytes = 0  # the size of the remembered results, kept as they are added
     MAX_BYTES = 256 * 2**20
 
     def __init__(self, backend: InProcessBackend) -> None:
         self.backend = backend
+
+    @classmethod
+    def forget(cls) -> None:
+        cls._memory.clear()
+        cls._memory_bytes = 0
 
     def _remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
         try:
@@ -241,8 +247,9 @@ class MemoizedBackend:
         if pickled in self._memory:
             return codec.loads(self._memory[pickled])
         data = codec.dumps(compute())
-        if sum(map(len, self._memory.values())) + len(data) <= self.MAX_BYTES:
+        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
             self._memory[pickled] = data
+            MemoizedBackend._memory_bytes += len(data)
         return codec.loads(data)
 
     def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any:

@@ -64,7 +64,7 @@ def test_memoized_reference_returns_fresh_equal_values(tmp_path):
             return super().call(*a)
 
     memo = MemoizedBackend(Counting(None, "solutions"))
-    memo._memory.clear()
+    memo.forget()
     cm = np.array([[1, 2], [3, 4]])
     first = memo.call("metrics", "per_class_accuracy", (cm,), {})
     first[0] = -1.0  # a caller changing its result must not change the next answer
