@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.authoring.mutation import Mutant, build_submission, load_catalogue
-from autograder.judge.student import InProcessBackend
-from autograder.judge.suites import SuiteResult, run_hidden_suite
+from autograder.judge.pipeline import BackendFactory, grade_one, in_process_backend
+from autograder.judge.student import Backend, InProcessBackend
+from autograder.judge.suites import HiddenSuite
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.submissions import Submission
 
 
 @dataclass
@@ -34,12 +36,18 @@ class CatalogueRow:
         return not self.problem
 
 
-def grade_tree(root: Path, exercises: list[str]) -> SuiteResult:
-    backend = InProcessBackend(root, "exercises")
-    try:
-        return run_hidden_suite(backend, root, "exercises", exercises)
-    finally:
-        backend.close()
+def grade_tree(
+    root: Path,
+    suite: HiddenSuite,
+    backend: BackendFactory = in_process_backend,
+) -> dict[str, tuple[float, float]]:
+    """exercise -> (score, max_score) of the submission in `root`, for `suite`'s exercises."""
+    result = grade_one(Submission(root.name, root), backend, suite)
+    if result.status != "graded":
+        raise RuntimeError(f"{root.name} could not be graded: {result.error}")
+    scores = result.exercise_scores()
+    graded = suite.selection or EXERCISE_NAMES
+    return {n: (s["score"], s["max_score"]) for n, s in scores.items() if n in graded}
 
 
 def verdict(kind: str, exercise: str | None, scores: dict[str, tuple[float, float]]) -> str:
@@ -73,16 +81,16 @@ def check_catalogue(
         if m.exercise in exercises
     ]
     rows = []
+    suites: dict[tuple[str, ...], HiddenSuite] = {}  # collected once per selection
     with tempfile.TemporaryDirectory(prefix="torchgrade-catalogue-") as tmp:
         for i, (name, kind, exercise, mutant, source) in enumerate(plan):
             root = build_submission(Path(tmp) / f"s{i}", source, mutant)
             # A mutant changes only its own module, and each hidden suite reaches only its
             # own exercise's module (`suite_reach` proves it), so the other exercises keep
             # the solutions' full marks: grading the mutant's own suite is enough.
-            graded = [exercise] if exercise else exercises
-            scores = {
-                k: v for k, v in grade_tree(root, graded).exercise_scores().items() if k in graded
-            }
+            graded = (exercise,) if exercise else tuple(exercises)
+            suite = suites.setdefault(graded, HiddenSuite(graded))
+            scores = grade_tree(root, suite)
             rows.append(CatalogueRow(name, kind, exercise, scores, verdict(kind, exercise, scores)))
     return rows
 
@@ -90,7 +98,7 @@ def check_catalogue(
 class RecordingBackend:
     """Wraps a backend and records which exercises' modules the tests reached."""
 
-    def __init__(self, backend) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.reached: set[str] = set()
 
@@ -110,14 +118,16 @@ def suite_reach(exercises: list[str]) -> dict[str, set[str]]:
     """exercise -> the exercise modules its hidden suite called into (on the solutions)."""
     reach = {}
     with tempfile.TemporaryDirectory(prefix="torchgrade-reach-") as tmp:
-        root = build_submission(Path(tmp), "solutions")
+        root = build_submission(Path(tmp) / "solutions", "solutions")
+        recorders: list[RecordingBackend] = []
+
+        def recording(staged: Path) -> RecordingBackend:
+            recorders.append(RecordingBackend(InProcessBackend(staged, "exercises")))
+            return recorders[-1]
+
         for exercise in exercises:
-            backend = RecordingBackend(InProcessBackend(root, "exercises"))
-            try:
-                run_hidden_suite(backend, root, "exercises", [exercise])
-            finally:
-                backend.close()
-            reach[exercise] = backend.reached
+            grade_tree(root, HiddenSuite([exercise]), recording)
+            reach[exercise] = recorders[-1].reached
     return reach
 
 

@@ -325,7 +325,8 @@ def build(
     out: Path, python_version: str | None = None, torch_index: str | None = None
 ) -> dict[str, Path]:
     """Build the autograder, the release and the guide into `out`; return their paths."""
-    from autograder.otter.generate import TORCH_CPU_INDEX, build_autograder, collect_hidden_tests
+    from autograder.judge.suites import collect_hidden_suite
+    from autograder.otter.generate import TORCH_CPU_INDEX, build_autograder
 
     index = (
         TORCH_CPU_INDEX
@@ -335,12 +336,13 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("autograder.zip", "student.zip", "instructor.md"):
         (out / stale).unlink(missing_ok=True)
+    suite = collect_hidden_suite()  # one collection: the zip's cases and the guide's maximum
     autograder_zip = build_autograder(
-        out / "autograder.zip", python_version=python_version, torch_index=index
+        out / "autograder.zip", python_version=python_version, torch_index=index, suite=suite
     )
     release = build_release(out / RELEASE_DIR)
     student_zip = zip_folder(release, out / "student.zip", RELEASE_DIR)
-    tests = collect_hidden_tests()
+    tests = suite.tests
     maximum = sum(t.points for t in tests if not t.cuda)
     cuda_points = sum(t.points for t in tests if t.cuda)
     exercises = list(dict.fromkeys(t.exercise for t in tests))

@@ -19,19 +19,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder.judge.pipeline import (
-    GradeRecord,
-    fingerprint,
-    grade_submission,
-    grades_row,
-    read_grades_rows,
-    read_results,
-    results_json,
-    suite_maximum,
-    write_grades_csv,
-    write_json_atomic,
-)
+from autograder.judge.pipeline import BackendFactory, fingerprint, grade_one, in_process_backend
+from autograder.judge.suites import HiddenSuite, collect_hidden_suite
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.result import GradeResult, read_result, write_grades_csv
+from autograder.sandbox import Limits
 from autograder.submissions import Submission, SubmissionError, discover
 
 BACKENDS = ("isolated", "inprocess")
@@ -85,70 +77,59 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def limits_arguments(parser: argparse.ArgumentParser) -> None:
-    try:
-        from autograder.sandbox import Limits
-    except ImportError:
-        return
     Limits.add_arguments(parser)
 
 
 @dataclass
 class GradeOptions:
+    suite: HiddenSuite  # the selected exercises' hidden tests, collected once by the parent
     backend: str = "isolated"
-    exercises: list[str] | None = None
-    limits: object = None
+    limits: Limits | None = None
     hidden_paths: list[Path] = field(default_factory=list)  # never readable by student code
 
 
 # --- worker side -------------------------------------------------------------------------
 
-_WORKER_FACTORY = None
-_WORKER_EXERCISES: list[str] | None = None
+_WORKER_FACTORY: BackendFactory | None = None
+_WORKER_SUITE: HiddenSuite | None = None
 
 
 def _init_worker(options: GradeOptions) -> None:
     """Runs once per worker: imports the heavy modules and starts the sandbox's warm parent."""
-    global _WORKER_FACTORY, _WORKER_EXERCISES
-    _WORKER_EXERCISES = options.exercises
+    global _WORKER_FACTORY, _WORKER_SUITE
+    _WORKER_SUITE = options.suite
     import torch  # noqa: F401  (imported once per worker, not per submission)
-
-    import autograder.judge.suites  # noqa: F401
 
     if options.backend == "isolated":
         from autograder.sandbox import backend_factory
 
         _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
     else:
-        from autograder.judge.pipeline import in_process_backend
-
         _WORKER_FACTORY = in_process_backend
 
 
-def _grade_in_worker(submission: Submission) -> GradeRecord:
-    return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES)
+def _grade_in_worker(submission: Submission) -> GradeResult:
+    return grade_one(submission, _WORKER_FACTORY, _WORKER_SUITE)
 
 
 # --- parent side -------------------------------------------------------------------------
 
 
-def is_current(out_dir: Path, submission: Submission, exercises: list[str] | None) -> bool:
-    results = read_results(out_dir, submission.name)
-    if results is None:
-        return False
-    return results.get("extra_data", {}).get("fingerprint") == fingerprint(submission, exercises)
+def is_current(result: GradeResult | None, submission: Submission, suite: HiddenSuite) -> bool:
+    return result is not None and result.fingerprint == fingerprint(submission, suite.selection)
 
 
-def crashed_record(submission: Submission, reason: str, exercises: list[str] | None) -> GradeRecord:
-    return GradeRecord(
+def crashed_result(submission: Submission, reason: str, suite: HiddenSuite) -> GradeResult:
+    return GradeResult.failed(
         submission.name,
-        "error",
-        error=f"the grader's worker process died while grading this submission ({reason})",
-        fingerprint=fingerprint(submission, exercises),
+        f"the grader's worker process died while grading this submission ({reason})",
+        maximum=suite.maximum(),
+        fingerprint=fingerprint(submission, suite.selection),
     )
 
 
 def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done) -> None:
-    """Grade `todo` in a pool of `jobs` workers; call `on_done(record)` as each finishes.
+    """Grade `todo` in a pool of `jobs` workers; call `on_done(result)` as each finishes.
 
     A submission whose worker dies is retried once in a fresh pool, then recorded as an
     error: one submission can never take the batch down with it."""
@@ -177,31 +158,20 @@ def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done)
                     attempts[submission.name] = attempts.get(submission.name, 0) + 1
                     if attempts[submission.name] >= 2:
                         on_done(
-                            crashed_record(submission, str(exc) or "broken pool", options.exercises)
+                            crashed_result(submission, str(exc) or "broken pool", options.suite)
                         )
                     else:
                         queue.append(submission)
                 except Exception as exc:
                     on_done(
-                        crashed_record(
-                            submission, f"{type(exc).__name__}: {exc}", options.exercises
-                        )
+                        crashed_result(submission, f"{type(exc).__name__}: {exc}", options.suite)
                     )
 
 
 def build_options(args: argparse.Namespace) -> GradeOptions:
-    options = GradeOptions(backend=args.backend, exercises=args.exercises)
+    options = GradeOptions(collect_hidden_suite(args.exercises), backend=args.backend)
     options.hidden_paths = [args.submissions.resolve(), args.out.resolve()]
     if args.backend == "isolated":
-        try:
-            from autograder.sandbox import Limits
-        except ImportError:
-            print(
-                "torchgrade: the isolated backend is not available in this installation; "
-                "use --backend inprocess",
-                file=sys.stderr,
-            )
-            raise SystemExit(2) from None
         options.limits = Limits.from_args(args)
     return options
 
@@ -219,28 +189,31 @@ def run(args: argparse.Namespace) -> int:
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
     options = build_options(args)
-    maximum = suite_maximum(options.exercises)
-    names = [s.name for s in submissions]
-    todo = [s for s in submissions if args.force or not is_current(out_dir, s, options.exercises)]
+    # Every submission's result, read once and kept in memory: grades.csv is rewritten from
+    # these after each submission, so an interrupted run still has one row per submission.
+    results = {s.name: read_result(out_dir, s.name) for s in submissions}
+    todo = [
+        s for s in submissions if args.force or not is_current(results[s.name], s, options.suite)
+    ]
+    results = {name: result or GradeResult.pending(name) for name, result in results.items()}
     if not args.quiet:
         print(
             f"{len(submissions)} submission(s) in {args.submissions}; {len(todo)} to grade "
             f"({len(submissions) - len(todo)} already graded), backend {options.backend}, "
             f"{args.jobs} job(s)"
         )
+    from autograder.report.feedback import write_feedback_of
+
     progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
     errors = 0
-    rows = read_grades_rows(out_dir, names)  # kept in memory, rewritten after each submission
 
-    def on_done(record: GradeRecord) -> None:
+    def on_done(result: GradeResult) -> None:
         nonlocal errors
-        path = out_dir / record.submission / "results.json"
-        results = results_json(record, maximum)
-        write_json_atomic(path, results)
-        write_feedback_if_available(path)
-        rows[record.submission] = grades_row(results)
-        write_grades_csv(out_dir, rows)
-        errors += record.status == "error"
+        result.write(out_dir)
+        write_feedback_of(result, out_dir)  # the only time a run writes this feedback.md
+        results[result.submission] = result
+        write_grades_csv(out_dir, results)
+        errors += result.status == "error"
         progress.set_postfix(errors=errors, refresh=False)
         progress.update(1)
 
@@ -248,49 +221,14 @@ def run(args: argparse.Namespace) -> int:
         grade_all(todo, options, args.jobs, on_done)
     finally:
         progress.close()
-        write_grades_csv(out_dir, rows)
-    write_reports_if_available(out_dir)
-    print(summary(out_dir, time.perf_counter() - start))
-    protections = active_protections(out_dir, names)
+        write_grades_csv(out_dir, results)
+    from autograder.report import GradingRun, write_class_reports  # matplotlib, openpyxl
+    from autograder.report.summary import summary_table
+
+    run_data = GradingRun.of(out_dir, results)
+    write_class_reports(run_data)
+    print(summary_table(run_data, time.perf_counter() - start))
+    protections = next((r.protections for r in results.values() if r and r.protections), [])
     if protections and not args.quiet:
         print("isolation: " + "; ".join(protections))
     return 0
-
-
-def active_protections(out_dir: Path, names: list[str]) -> list[str]:
-    """What the sandbox gave the graded submissions, from their results files."""
-    for name in names:
-        results = read_results(out_dir, name)
-        if results and results["extra_data"].get("protections"):
-            return list(results["extra_data"]["protections"])
-    return []
-
-
-def write_feedback_if_available(results_path: Path) -> None:
-    try:
-        from autograder.report.feedback import write_feedback
-    except ImportError:
-        return
-    write_feedback(results_path)
-
-
-def write_reports_if_available(out_dir: Path) -> None:
-    try:
-        from autograder.report import write_reports
-    except ImportError:
-        return
-    write_reports(out_dir)
-
-
-def summary(out_dir: Path, seconds: float) -> str:
-    try:
-        from autograder.report.summary import summary_table
-    except ImportError:
-        import pandas as pd
-
-        grades = pd.read_csv(out_dir / "grades.csv")
-        return (
-            f"{len(grades)} submissions, mean {grades['percent'].mean():.1f} %, "
-            f"{(grades['status'] == 'error').sum()} errors, {seconds:.1f} s"
-        )
-    return summary_table(out_dir, seconds)

@@ -7,30 +7,37 @@ sees. The plugin hands the suite its `student` proxy, skips CUDA tests where no 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from autograder.judge.checks import Mismatch
 from autograder.judge.student import CodeProxy, StudentError
+from autograder.result import TestOutcome
 
 HIDDEN_DIR = Path(__file__).parent.parent / "hidden"
 NO_CUDA_REASON = "needs a CUDA GPU and none is available here; not counted in the maximum"
 
 
-@dataclass
-class TestOutcome:
-    name: str  # "<exercise>::<test function>"
-    exercise: str
-    max_score: float
-    score: float
-    status: str  # passed | failed | skipped
-    hint: str
-    message: str  # safe for the student: never the test source or expected values
+@dataclass(frozen=True)
+class HiddenTest:
+    """One hidden test (one case of a parametrized test) as collected, before any run."""
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    __test__ = False  # not a pytest test class
+
+    name: str  # "<exercise>::<test id>", as in the results
+    exercise: str
+    points: float  # declared, also for a test that is skipped on this machine
+    hint: str
+    cuda: bool
+    skipped: bool = False  # skipped on this machine (a CUDA test without a GPU)
+    skip_reason: str = ""
+
+    @property
+    def counted_points(self) -> float:
+        """What the test adds to the maximum here: nothing when it is skipped."""
+        return 0.0 if self.skipped else self.points
 
 
 def points_of(item: pytest.Item) -> float:
@@ -64,10 +71,12 @@ def safe_message(excinfo: pytest.ExceptionInfo | None) -> str:
 
 
 class GradingPlugin:
-    """Registered by the runner; collects outcomes for one submission."""
+    """Registered by the suites runner: the collected tests, and their outcomes for one
+    submission."""
 
     def __init__(self, student: CodeProxy | None) -> None:
         self.student = student
+        self.collected: list[HiddenTest] = []
         self.outcomes: dict[str, TestOutcome] = {}
         self._names: dict[str, str] = {}  # pytest node id -> outcome name
 
@@ -79,15 +88,23 @@ class GradingPlugin:
     @pytest.hookimpl(trylast=True)  # after the hidden conftest has marked CUDA skips
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            name = f"{exercise_of(item)}::{item.name}"
+            exercise = exercise_of(item)
+            name = f"{exercise}::{item.name}"
             self._names[item.nodeid] = name
             skip = item.get_closest_marker("skip")
-            points = 0.0 if skip else points_of(item)
-            status, message = (
-                ("skipped", skip.kwargs.get("reason", "")) if skip else ("failed", "not run")
+            test = HiddenTest(
+                name,
+                exercise,
+                points_of(item),
+                hint_of(item),
+                item.get_closest_marker("cuda") is not None,
+                skip is not None,
+                skip.kwargs.get("reason", "") if skip else "",
             )
+            self.collected.append(test)
+            status, message = ("skipped", test.skip_reason) if skip else ("failed", "not run")
             self.outcomes[name] = TestOutcome(
-                name, exercise_of(item), points, 0.0, status, hint_of(item), message
+                name, exercise, test.counted_points, 0.0, status, test.hint, message
             )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

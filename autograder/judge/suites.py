@@ -1,40 +1,27 @@
-"""Run the hidden suites against one submission and return its per-test outcomes."""
+"""The hidden suites: collected once (names, points, hints, maxima) and run per submission.
+
+`collect_hidden_suite` is the one source of what the suites hold: `torchgrade grade` takes
+each exercise's maximum from it, `torchgrade build` the otter test cases. `run_hidden_suite`
+runs them with the `student` fixture bound to a backend; the pipeline
+(`autograder.judge.pipeline`) turns that run into a `GradeResult`.
+"""
 
 from __future__ import annotations
 
-import io
-import time
 from collections.abc import Iterable
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from autograder.judge.plugin import HIDDEN_DIR, GradingPlugin, TestOutcome
+from autograder.judge.plugin import HIDDEN_DIR, GradingPlugin, HiddenTest
 from autograder.judge.student import Backend, CodeProxy
+from autograder.kit.pytest_run import run_pytest
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.result import TestOutcome
 
-
-@dataclass
-class SuiteResult:
-    outcomes: list[TestOutcome]
-    seconds: float
-    log: str = field(default="", repr=False)  # pytest's own output, for debugging the grader
-
-    def exercise_scores(self) -> dict[str, tuple[float, float]]:
-        """exercise -> (score, max_score); skipped tests count in neither."""
-        scores = {name: (0.0, 0.0) for name in EXERCISE_NAMES}
-        for o in self.outcomes:
-            got, top = scores[o.exercise]
-            scores[o.exercise] = (got + o.score, top + o.max_score)
-        return scores
-
-
-# No cache, no log capture, no end-of-session gc.collect() passes: the hidden suites run once
-# per submission, and these plugins cost more than the tests of a stub submission.
+# No log capture, no end-of-session gc.collect() passes: the hidden suites run once per
+# submission, and these plugins cost more than the tests of a stub submission.
 _BASE_ARGS = (
-    "-q",
     "--import-mode=importlib",
     "--rootdir",
     str(HIDDEN_DIR),
@@ -42,8 +29,6 @@ _BASE_ARGS = (
     str(HIDDEN_DIR / "pytest.ini"),
     "--tb=no",
     "--no-header",
-    "-p",
-    "no:cacheprovider",
     "-p",
     "no:logging",
     "-p",
@@ -61,6 +46,35 @@ _BASE_ARGS = (
 )
 
 
+class HiddenSuite:
+    """The hidden tests of some exercises (all of them when `exercises` is None), collected
+    on first use; picklable, so a grading pool's workers reuse the parent's collection."""
+
+    def __init__(
+        self, exercises: Iterable[str] | None = None, tests: Iterable[HiddenTest] | None = None
+    ) -> None:
+        self.exercises = None if exercises is None else tuple(exercises)
+        self._tests = None if tests is None else tuple(tests)
+
+    @property
+    def tests(self) -> tuple[HiddenTest, ...]:
+        if self._tests is None:
+            self._tests = _collect(self.exercises)
+        return self._tests
+
+    @property
+    def selection(self) -> list[str] | None:
+        """The exercises chosen, as the command line gives them (None: all)."""
+        return None if self.exercises is None else list(self.exercises)
+
+    def maximum(self) -> dict[str, float]:
+        """Points available per exercise on this machine (skipped tests excluded)."""
+        maximum = {name: 0.0 for name in EXERCISE_NAMES}
+        for test in self.tests:
+            maximum[test.exercise] += test.counted_points
+        return maximum
+
+
 def hidden_suite_files(exercises: Iterable[str] | None = None) -> list[str]:
     names = list(EXERCISE_NAMES if exercises is None else exercises)
     return [
@@ -70,20 +84,30 @@ def hidden_suite_files(exercises: Iterable[str] | None = None) -> list[str]:
     ]
 
 
-def collect_hidden_suite(exercises: Iterable[str] | None = None) -> list[TestOutcome]:
-    """Every hidden test with its points, without running anything (skips have 0 points)."""
+def collect_hidden_suite(exercises: Iterable[str] | None = None) -> HiddenSuite:
+    """The hidden suite of `exercises` (default: all), collected now."""
+    suite = HiddenSuite(exercises)
+    suite.tests  # noqa: B018  (collects)
+    return suite
+
+
+def _collect(exercises: tuple[str, ...] | None) -> tuple[HiddenTest, ...]:
+    """Every hidden test with its points and hint, in course order (nothing is run)."""
     plugin = GradingPlugin(None)
-    _run_pytest(
-        [*hidden_suite_files(exercises), *_BASE_ARGS, "--collect-only"],
+    files = hidden_suite_files(exercises)
+    if not files:
+        raise RuntimeError(f"no hidden suites in {HIDDEN_DIR}")
+    _run(
+        [*files, *_BASE_ARGS, "--collect-only"],
         plugin,
         (pytest.ExitCode.OK,),
         "collecting the hidden suite",
     )
-    return sorted(plugin.outcomes.values(), key=_order)
+    return tuple(sorted(plugin.collected, key=_order))
 
 
-def _order(outcome: TestOutcome) -> tuple[int, str]:
-    return EXERCISE_NAMES.index(outcome.exercise), outcome.name
+def _order(test: HiddenTest | TestOutcome) -> tuple[int, str]:
+    return EXERCISE_NAMES.index(test.exercise), test.name
 
 
 def run_hidden_suite(
@@ -92,24 +116,19 @@ def run_hidden_suite(
     package: str = "exercises",
     exercises: Iterable[str] | None = None,
     extra_args: Iterable[str] = (),
-) -> SuiteResult:
-    """Run the hidden tests with `student` bound to `backend`. Never raises for student faults."""
+) -> list[TestOutcome]:
+    """Run the hidden tests with `student` bound to `backend`; each test's outcome, in course
+    order. Never raises for student faults."""
     student = CodeProxy(backend, source_root, package)
     plugin = GradingPlugin(student)
     args = [*hidden_suite_files(exercises), *_BASE_ARGS, *extra_args]
-    start = time.perf_counter()
-    log = _run_pytest(
-        args, plugin, (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), "the hidden suite"
-    )
-    seconds = time.perf_counter() - start
-    return SuiteResult(sorted(plugin.outcomes.values(), key=_order), seconds, log)
+    _run(args, plugin, (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), "the hidden suite")
+    return sorted(plugin.outcomes.values(), key=_order)
 
 
-def _run_pytest(args: list[str], plugin: GradingPlugin, ok: tuple[int, ...], what: str) -> str:
-    """pytest.main with its output captured; returns that output, raises if nothing ran."""
-    log = io.StringIO()
-    with redirect_stdout(log), redirect_stderr(log):
-        code = pytest.main(args, plugins=[plugin])
+def _run(args: list[str], plugin: GradingPlugin, ok: tuple[int, ...], what: str) -> str:
+    """Run pytest; returns its output (for debugging the grader), raises if nothing ran."""
+    code, log = run_pytest(args, [plugin])
     if code not in ok or not plugin.outcomes:
-        raise RuntimeError(f"{what} did not run (pytest exit {code}):\n{log.getvalue()}")
-    return log.getvalue()
+        raise RuntimeError(f"{what} did not run (pytest exit {code}):\n{log}")
+    return log

@@ -10,12 +10,10 @@ notebooks into `exercises/<name>.py`, so notebooks can be graded like any other 
 from __future__ import annotations
 
 import ast
-import io
 import json
 import re
 import sys
 import types
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +211,7 @@ def run_public_tests(name: str, namespace: dict[str, Any], course: Path | None =
     `globals()`); print one line per test. Raises AssertionError if any test fails."""
     import tempfile
 
-    import pytest
+    from autograder.kit.pytest_run import run_pytest
 
     root = find_course_root(course)
     tests = root / "tests" / "public" / f"test_{name}.py"
@@ -229,22 +227,18 @@ def run_public_tests(name: str, namespace: dict[str, Any], course: Path | None =
         module.__file__ = str(Path(tmp) / f"{name}.py")  # for inspect.getsource(module)
         Path(module.__file__).write_text(notebook_source(namespace), encoding="utf-8")
         try:
-            with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-                pytest.main(
-                    [
-                        str(tests),
-                        "-q",
-                        "-p",
-                        "no:cacheprovider",
-                        "--impl=exercises",
-                        "--rootdir",
-                        str(root),
-                        "--tb=line",
-                        "-W",
-                        "ignore::DeprecationWarning",
-                    ],
-                    plugins=[results],
-                )
+            run_pytest(
+                [
+                    str(tests),
+                    "--impl=exercises",
+                    "--rootdir",
+                    str(root),
+                    "--tb=line",
+                    "-W",
+                    "ignore::DeprecationWarning",
+                ],
+                [results],
+            )
         finally:
             if saved is None:
                 sys.modules.pop(module.__name__, None)

@@ -17,20 +17,15 @@ Otter adds `setup.sh`, `run_autograder`, `run_otter.py` and `environment.yml` it
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import pytest
-
-from autograder.judge.plugin import HIDDEN_DIR, exercise_of, hint_of, points_of
+from autograder.judge.suites import HiddenSuite, HiddenTest, collect_hidden_suite
 from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter.runtime import ENGINE_DIR, ENTRY_SCRIPT
 
@@ -72,69 +67,6 @@ from autograder.otter.runtime import grade
 
 grade()
 '''
-
-
-@dataclass(frozen=True)
-class HiddenTest:
-    name: str  # "<exercise>::<test id>", as in torchgrade grade's results
-    exercise: str
-    points: float  # declared points, also for a test that is skipped on this machine
-    cuda: bool
-    hint: str
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.tests: list[HiddenTest] = []
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:
-            exercise = exercise_of(item)
-            self.tests.append(
-                HiddenTest(
-                    f"{exercise}::{item.name}",
-                    exercise,
-                    points_of(item),
-                    item.get_closest_marker("cuda") is not None,
-                    hint_of(item),
-                )
-            )
-
-
-def collect_hidden_tests(exercises: list[str] | None = None) -> list[HiddenTest]:
-    """Every hidden test with its declared points, in suite order (nothing is run)."""
-    names = EXERCISE_NAMES if exercises is None else exercises
-    files = [
-        str(HIDDEN_DIR / f"test_{n}.py") for n in names if (HIDDEN_DIR / f"test_{n}.py").exists()
-    ]
-    if not files:
-        raise RuntimeError(f"no hidden suites in {HIDDEN_DIR}")
-    collector = _Collector()
-    log = io.StringIO()
-    with redirect_stdout(log), redirect_stderr(log):
-        code = pytest.main(
-            [
-                *files,
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--import-mode=importlib",
-                "--rootdir",
-                str(HIDDEN_DIR),
-                "-c",
-                str(HIDDEN_DIR / "pytest.ini"),
-                "--no-header",
-                "--collect-only",
-            ],
-            plugins=[collector],
-        )
-    if code != pytest.ExitCode.OK:
-        raise RuntimeError(
-            f"collecting the hidden suites failed (pytest exit {code}):\n{log.getvalue()}"
-        )
-    order = {name: i for i, name in enumerate(EXERCISE_NAMES)}
-    return sorted(collector.tests, key=lambda t: order[t.exercise])
 
 
 def ok_test_source(exercise: str, tests: list[HiddenTest]) -> str:
@@ -202,13 +134,17 @@ def write_sources(
 
 
 def build_autograder(
-    out_zip: Path, *, python_version: str | None = None, torch_index: str | None = TORCH_CPU_INDEX
+    out_zip: Path,
+    *,
+    python_version: str | None = None,
+    torch_index: str | None = TORCH_CPU_INDEX,
+    suite: HiddenSuite | None = None,
 ) -> Path:
     """Write the autograder zip to `out_zip` with `otter generate`; return its path."""
     out_zip = Path(out_zip).resolve()
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     version = python_version or f"{sys.version_info.major}.{sys.version_info.minor}"
-    tests = collect_hidden_tests()
+    tests = list((suite or collect_hidden_suite()).tests)
     with tempfile.TemporaryDirectory(prefix="torchgrade-otter-build-") as tmp:
         staging = Path(tmp)
         write_sources(staging, tests, torch_index)

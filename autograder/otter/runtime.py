@@ -16,59 +16,45 @@ from __future__ import annotations
 import shutil
 import tempfile
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.judge.plugin import TestOutcome
+from autograder.result import GradeResult
+from autograder.submissions import Submission
 
 ENGINE_DIR = "torchgrade"  # files/<ENGINE_DIR>/: the grading engine and the reference solutions
 ENTRY_SCRIPT = "torchgrade_grade.py"  # the one top-level .py otter finds in the submission
 # Entries that otter puts into the submission folder next to the student's files.
 OTTER_ENTRIES = frozenset({ENGINE_DIR, ENTRY_SCRIPT, "tests", "__init__.py", "__pycache__"})
+SUBMISSION = "submission"  # the name the one graded submission goes by
 
 
-@dataclass
-class SuiteRun:
-    """The hidden suites' outcomes for the submission being graded (or why there are none)."""
-
-    outcomes: dict[str, TestOutcome] = field(default_factory=dict)
-    error: str = ""
-    seconds: float = 0.0
+_RESULT: GradeResult | None = None
 
 
-_RUN: SuiteRun | None = None
-
-
-def grade(submission: Path | None = None) -> SuiteRun:
+def grade(submission: Path | None = None) -> GradeResult:
     """Grade the submission in `submission` (default: the current folder), once per process."""
-    global _RUN
-    if _RUN is None:
-        _RUN = run_suites(Path.cwd() if submission is None else Path(submission))
-    return _RUN
+    global _RESULT
+    if _RESULT is None:
+        _RESULT = run_suites(Path.cwd() if submission is None else Path(submission))
+    return _RESULT
 
 
-def run_suites(submission: Path) -> SuiteRun:
-    """Stage the student's files in `submission` and run every hidden suite on them."""
-    from autograder.judge.student import InProcessBackend
-    from autograder.judge.suites import run_hidden_suite
-    from autograder.submissions import Submission, SubmissionError, stage
+def run_suites(submission: Path) -> GradeResult:
+    """Stage the student's files in `submission` and grade them with every hidden suite,
+    through the same pipeline as `torchgrade grade`."""
+    from autograder.judge.pipeline import grade_one, in_process_backend
+    from autograder.judge.suites import HiddenSuite
+    from autograder.kit.datagen import ensure_data
 
     work = Path(tempfile.mkdtemp(prefix="torchgrade-otter-"))
     try:
-        _ensure_data()
+        ensure_data()
         handed_in = student_submission(submission, work / "submission")
-        staged = stage(Submission("submission", handed_in), work / "staging")
-        backend = InProcessBackend(staged, "exercises")
-        try:
-            result = run_hidden_suite(backend, staged, "exercises")
-        finally:
-            backend.close()
-        return SuiteRun({o.name: o for o in result.outcomes}, "", result.seconds)
-    except SubmissionError as exc:
-        return SuiteRun(error=str(exc))
+        return grade_one(Submission(SUBMISSION, handed_in), in_process_backend, HiddenSuite())
     except Exception as exc:  # a grader fault: every case fails with the reason
-        return SuiteRun(
-            error=f"the grader failed: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+        return GradeResult.failed(
+            SUBMISSION,
+            f"the grader failed: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}",
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -101,21 +87,13 @@ def student_submission(submission: Path, dest: Path) -> Path:
     return dest
 
 
-def _ensure_data() -> None:
-    try:
-        from autograder.kit.datagen import ensure_data
-    except ImportError:  # an engine without generated data
-        return
-    ensure_data()
-
-
 # --- used by the OK test files --------------------------------------------------------------
 
 
 def case_points(name: str, declared: float) -> float:
     """The points hidden test `name` is worth here: 0 if it was skipped (no GPU), else its
     declared points (also when the suite could not run: the case then fails)."""
-    outcome = grade().outcomes.get(name)
+    outcome = grade().outcome(name)
     if outcome is not None and outcome.status == "skipped":
         return 0.0
     return float(declared)
@@ -126,10 +104,10 @@ def check(name: str) -> None:
 
     OK cases are doctests that expect no output, so anything printed fails the case and is
     shown to the student: the test's hint and message, never its source or expected values."""
-    run = grade()
-    outcome = run.outcomes.get(name)
+    result = grade()
+    outcome = result.outcome(name)
     if outcome is None:
-        reason = run.error or "this test did not run"
+        reason = result.error or "this test did not run"
         print(f"Your submission could not be graded: {reason.strip().splitlines()[0]}")
     elif outcome.status == "failed":
         print(outcome.message or "The test failed.")

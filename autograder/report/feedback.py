@@ -1,6 +1,7 @@
 """`feedback.md`: the page a student reads about one graded submission.
 
-Built only from `results.json`, whose messages are already safe (no hidden source, no
+Built only from a submission's `GradeResult` (what its `results.json` holds), whose messages
+are already safe (no hidden source, no
 expected values). Messages may quote the student's own exceptions, so they are printed as
 code, never as Markdown or HTML.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.files import read_json, write_atomic
+from autograder.files import write_atomic
 from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 from autograder.report.data import FEEDBACK_MD, fmt_points
+from autograder.result import RESULTS_JSON, GradeResult, TestOutcome, load_result
 
 MARKS = {"passed": "✔", "failed": "✘", "skipped": "–"}
 WHAT_TO_DO = [
@@ -49,27 +51,22 @@ def exercise_title(name: str) -> str:
         return name
 
 
-def exercise_of(test: dict) -> str:
-    return (test.get("tags") or [test["name"].split("::")[0]])[0]
-
-
 def percent_of(score: float, max_score: float) -> str:
     return f"{100 * score / max_score:.0f} %" if max_score else "–"
 
 
-def outcome_lines(test: dict) -> list[str]:
+def outcome_lines(test: TestOutcome) -> list[str]:
     """One list item: mark, name, points, then the hint and any message on their own lines."""
-    extra = test.get("extra_data", {})
-    outcome = extra.get("outcome") or test.get("status", "failed")
-    short = test["name"].split("::", 1)[-1]
+    outcome = test.status
+    short = test.name.split("::", 1)[-1]
     if outcome == "skipped":
         points = "skipped, not counted"
     else:
-        points = f"{fmt_points(test.get('score', 0.0))} / {fmt_points(test.get('max_score', 0.0))}"
+        points = f"{fmt_points(test.score)} / {fmt_points(test.max_score)}"
     texts = [f"- {MARKS.get(outcome, '?')} {inline_code(short)} — {points}"]
-    if extra.get("hint"):
-        texts.append(f"Hint: {extra['hint']}")
-    message = (extra.get("message") or "").strip("\n")
+    if test.hint:
+        texts.append(f"Hint: {test.hint}")
+    message = (test.message or "").strip("\n")
     block: list[str] = []
     if message and outcome != "passed":
         prefix = "Reason" if outcome == "skipped" else "What went wrong"
@@ -82,18 +79,13 @@ def outcome_lines(test: dict) -> list[str]:
     return ["  \n  ".join(texts), *block]
 
 
-def graded_page(data: dict) -> list[str]:
-    extra = data.get("extra_data", {})
-    exercises = extra.get("exercises", {})
-    tests = data.get("tests", [])
-    counts = {
-        k: sum((t.get("extra_data", {}).get("outcome") or t.get("status")) == k for t in tests)
-        for k in MARKS
-    }
+def graded_page(result: GradeResult) -> list[str]:
+    exercises = result.exercise_scores()
+    tests = result.outcomes
+    counts = {k: sum(t.status == k for t in tests) for k in MARKS}
     lines = [
-        f"**Total: {fmt_points(data.get('score', 0.0))} / "
-        f"{fmt_points(extra.get('max_score', 0.0))} points "
-        f"({fmt_points(extra.get('percent', 0.0))} %)**",
+        f"**Total: {fmt_points(result.score)} / {fmt_points(result.max_score)} points "
+        f"({fmt_points(result.percent)} %)**",
         "",
         f"{counts['passed']} test(s) passed, {counts['failed']} failed"
         + (
@@ -108,21 +100,21 @@ def graded_page(data: dict) -> list[str]:
     ]
 
     def tested(name: str) -> bool:  # exercises the suite has no tests for stay off the page
-        return bool(exercises[name].get("max_score")) or any(exercise_of(t) == name for t in tests)
+        return bool(exercises[name]["max_score"]) or any(t.exercise == name for t in tests)
 
     names = [n for n in EXERCISE_NAMES if n in exercises and tested(n)]
     names += [n for n in exercises if n not in names and tested(n)]
     for name in names:
-        score, top = exercises[name].get("score", 0.0), exercises[name].get("max_score", 0.0)
+        score, top = exercises[name]["score"], exercises[name]["max_score"]
         lines.append(
             f"| {exercise_title(name)} (`{name}`) | {fmt_points(score)} | "
             f"{fmt_points(top)} | {percent_of(score, top)} |"
         )
     for name in names:
-        ran = [t for t in tests if exercise_of(t) == name]
+        ran = [t for t in tests if t.exercise == name]
         if not ran:
             continue
-        score, top = exercises[name].get("score", 0.0), exercises[name].get("max_score", 0.0)
+        score, top = exercises[name]["score"], exercises[name]["max_score"]
         lines += ["", f"## {exercise_title(name)} — {fmt_points(score)} / {fmt_points(top)}", ""]
         for test in ran:
             lines += outcome_lines(test)
@@ -134,12 +126,11 @@ def graded_page(data: dict) -> list[str]:
     return lines
 
 
-def error_page(data: dict) -> list[str]:
-    extra = data.get("extra_data", {})
-    error = (extra.get("error") or "no reason was recorded").strip()
+def error_page(result: GradeResult) -> list[str]:
+    error = (result.error or "no reason was recorded").strip()
     lines = [
         "**Your submission could not be graded, so it scored 0 "
-        f"/ {fmt_points(extra.get('max_score', 0.0))} points.**",
+        f"/ {fmt_points(result.max_score)} points.**",
         "",
         "The grader stopped with:",
         "",
@@ -152,28 +143,25 @@ def error_page(data: dict) -> list[str]:
     return lines
 
 
-def render_feedback(data: dict) -> str:
-    extra = data.get("extra_data", {})
-    name = extra.get("submission", "submission")
-    lines = [f"# Feedback for {inline_code(name)}", ""]
-    lines += error_page(data) if extra.get("status") == "error" else graded_page(data)
+def render_feedback(result: GradeResult) -> str:
+    lines = [f"# Feedback for {inline_code(result.submission or 'submission')}", ""]
+    lines += error_page(result) if result.status == "error" else graded_page(result)
     return "\n".join(lines) + "\n"
 
 
+def write_feedback_of(result: GradeResult, out_dir: Path) -> Path:
+    """Write `out_dir/<submission>/feedback.md` for `result`; return its path."""
+    folder = Path(out_dir) / result.submission
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_atomic(folder / FEEDBACK_MD, render_feedback(result))
+
+
 def write_feedback(results_json: Path) -> Path:
-    """Write `feedback.md` beside `results_json` and return its path."""
+    """Write `feedback.md` beside `results_json` (rebuilding it from that file); return its
+    path."""
     results_json = Path(results_json)
-    data = read_json(results_json)
-    if data is None:
-        data = {
-            "score": 0.0,
-            "tests": [],
-            "extra_data": {
-                "submission": results_json.parent.name,
-                "status": "error",
-                "max_score": 0.0,
-                "error": f"{results_json.name} could not be read; ask the course staff to grade "
-                "this submission again",
-            },
-        }
-    return write_atomic(results_json.with_name(FEEDBACK_MD), render_feedback(data))
+    result = load_result(results_json) or GradeResult.failed(
+        results_json.parent.name,
+        f"{RESULTS_JSON} could not be read; ask the course staff to grade this submission again",
+    )
+    return write_atomic(results_json.with_name(FEEDBACK_MD), render_feedback(result))

@@ -302,7 +302,7 @@ def render_report(run: GradingRun) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_report_html(out_dir: Path) -> Path:
+def write_report_html(out_dir: Path | GradingRun) -> Path:
     """Write `out_dir/report.html` from grades.csv and the results.json files."""
-    out_dir = Path(out_dir)
-    return write_atomic(out_dir / "report.html", render_report(load_run(out_dir)))
+    run = load_run(out_dir)
+    return write_atomic(run.out_dir / "report.html", render_report(run))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from autograder.report.data import load_run
+from autograder.report.data import GradingRun, load_run
 
 HARDEST = 3
 
@@ -31,9 +31,9 @@ def _pct(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.2f} %"
 
 
-def summary_table(out_dir: Path, seconds: float) -> str:
+def summary_table(out_dir: Path | GradingRun, seconds: float) -> str:
     """A plain-text table: counts, percent statistics, time taken, the hardest tests."""
-    run = load_run(Path(out_dir))
+    run = load_run(out_dir)
     numbers = class_numbers(run.grades)
     rates = run.pass_rates().dropna(subset=["pass_rate"]).head(HARDEST)
     rows = [
@@ -54,5 +54,4 @@ def summary_table(out_dir: Path, seconds: float) -> str:
     rows += [("hardest tests" if i == 0 else "", text) for i, text in enumerate(hardest)]
     width = max(len(key) for key, _ in rows)
     lines = [f"  {key:<{width}}  {value}" for key, value in rows]
-    out = Path(out_dir)
-    return "\n".join([f"Grades in {out}/ (grades.csv, grades.xlsx, report.html):", *lines])
+    return "\n".join([f"Grades in {run.out_dir}/ (grades.csv, grades.xlsx, report.html):", *lines])

@@ -175,9 +175,9 @@ def build_workbook(run: GradingRun) -> Workbook:
     return workbook
 
 
-def write_grades_xlsx(out_dir: Path) -> Path:
+def write_grades_xlsx(out_dir: Path | GradingRun) -> Path:
     """Write `out_dir/grades.xlsx` from grades.csv and the results.json files."""
-    out_dir = Path(out_dir)
+    run = load_run(out_dir)
     buffer = io.BytesIO()
-    build_workbook(load_run(out_dir)).save(buffer)
-    return write_atomic(out_dir / "grades.xlsx", buffer.getvalue())
+    build_workbook(run).save(buffer)
+    return write_atomic(run.out_dir / "grades.xlsx", buffer.getvalue())

@@ -16,11 +16,11 @@ import pytest
 
 from autograder.authoring.mutation import build_submission, load_catalogue
 from autograder.cli import main as cli
-from autograder.judge.pipeline import GRADES_COLUMNS
 from autograder.judge.student import InProcessBackend
 from autograder.judge.suites import run_hidden_suite
 from autograder.kit.commands.submit import pack
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.result import GRADES_COLUMNS
 from autograder.sandbox import IsolatedBackend, Limits
 
 EXERCISES = ["metrics"]  # a small, fast selection; the catalogue tests cover the rest
@@ -164,7 +164,7 @@ def test_both_backends_agree_on_every_hidden_test(tmp_path, source):
         ("isolated", IsolatedBackend(root, Limits())),
     ):
         try:
-            outcomes = run_hidden_suite(backend, root, "exercises").outcomes
+            outcomes = run_hidden_suite(backend, root, "exercises")
         finally:
             backend.close()
         results[name] = {o.name: (o.score, o.max_score, o.status) for o in outcomes}

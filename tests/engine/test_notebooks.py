@@ -157,9 +157,7 @@ def test_extracted_notebooks_grade_like_the_modules(tmp_path):
     graded = [n for n in ("metrics", "numpy_backprop") if n in EXERCISES]
     backend = InProcessBackend(tmp_path / "graded", "exercises")
     try:
-        outcomes = run_hidden_suite(
-            backend, tmp_path / "graded", "exercises", exercises=graded
-        ).outcomes
+        outcomes = run_hidden_suite(backend, tmp_path / "graded", "exercises", exercises=graded)
     finally:
         backend.close()
     assert {o.exercise for o in outcomes} == set(graded)

@@ -27,13 +27,14 @@ import yaml
 
 from autograder.authoring.mutation import build_submission, load_catalogue
 from autograder.commands.build import build
-from autograder.judge.plugin import TestOutcome as Outcome
 from autograder.judge.student import InProcessBackend
-from autograder.judge.suites import run_hidden_suite
+from autograder.judge.suites import collect_hidden_suite, run_hidden_suite
 from autograder.kit.datagen import default_data_dir, ensure_data
 from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter import runtime
-from autograder.otter.generate import collect_hidden_tests, pinned_requirements
+from autograder.otter.generate import pinned_requirements
+from autograder.result import GradeResult
+from autograder.result import TestOutcome as Outcome
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 600
@@ -73,10 +74,10 @@ def _expected(tree: Path) -> dict[str, tuple[float, float]]:
     """torchgrade grade's per-test (score, max_score) for the submission in `tree`."""
     backend = InProcessBackend(tree, "exercises")
     try:
-        result = run_hidden_suite(backend, tree, "exercises")
+        outcomes = run_hidden_suite(backend, tree, "exercises")
     finally:
         backend.close()
-    return {o.name: (o.score, o.max_score) for o in result.outcomes}
+    return {o.name: (o.score, o.max_score) for o in outcomes}
 
 
 def _otter_run(autograder_zip: Path, submission: Path, out: Path, env: dict) -> dict:
@@ -147,7 +148,7 @@ def _gradescope_run(autograder_zip: Path, submission_zip: Path, root: Path, env:
 
 @pytest.fixture(scope="module")
 def hidden_tests():
-    return collect_hidden_tests()
+    return collect_hidden_suite().tests
 
 
 @pytest.fixture(scope="module")
@@ -264,14 +265,16 @@ def test_skipped_case_is_worth_nothing_and_passes(monkeypatch, capsys):
         "the hint",
         "Your result did not match the reference.",
     )
-    monkeypatch.setattr(runtime, "_RUN", runtime.SuiteRun({o.name: o for o in (skipped, failed)}))
+    result = GradeResult("submission", "graded", outcomes=[skipped, failed])
+    monkeypatch.setattr(runtime, "_RESULT", result)
     assert runtime.case_points("timing::test_gpu", 3.0) == 0.0
     assert runtime.case_points("timing::test_cpu", 2.0) == 2.0
     runtime.check("timing::test_gpu")
     assert capsys.readouterr().out == ""
     runtime.check("timing::test_cpu")
     assert "did not match" in capsys.readouterr().out
-    monkeypatch.setattr(runtime, "_RUN", runtime.SuiteRun(error="no exercises/ package found"))
+    failure = GradeResult.failed("submission", "no exercises/ package found")
+    monkeypatch.setattr(runtime, "_RESULT", failure)
     runtime.check("timing::test_cpu")
     assert "could not be graded: no exercises/ package found" in capsys.readouterr().out
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from autograder.judge.student import StudentError
-from autograder.judge.suites import SuiteResult, run_hidden_suite
+from autograder.judge.suites import run_hidden_suite
+from autograder.result import TestOutcome
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
 from autograder.sandbox.backend import describe_exit
 from autograder.sandbox.child import UID_BASE
@@ -116,7 +117,7 @@ def assert_no_leftovers(zygote: Zygote) -> None:
 
 def grade(
     root: Path, zygote: Zygote, hidden: list[Path], limits: Limits = LIMITS, **options
-) -> tuple[SuiteResult, IsolatedBackend]:
+) -> tuple[list[TestOutcome], IsolatedBackend]:
     backend = IsolatedBackend(root, limits, zygote=zygote, hidden_paths=hidden, **options)
     try:
         result = run_hidden_suite(backend, root, "exercises", ["metrics"])
@@ -125,25 +126,25 @@ def grade(
     return result, backend
 
 
-def check_outcomes(case: str, result: SuiteResult) -> None:
+def check_outcomes(case: str, outcomes: list[TestOutcome]) -> None:
     must_fail = CASES[case]
-    for outcome in result.outcomes:
+    for outcome in outcomes:
         should_fail = must_fail is None or any(f"test_{f}" in outcome.name for f in must_fail)
         assert (outcome.score == 0) == should_fail, (case, outcome)
         if should_fail and case in MESSAGES:
             assert MESSAGES[case] in outcome.message, (case, outcome.message)
-    full = sum(o.max_score for o in result.outcomes)
+    full = sum(o.max_score for o in outcomes)
     expected = (
         0.0
         if must_fail is None
         else full
-        - sum(o.max_score for o in result.outcomes if any(f"test_{f}" in o.name for f in must_fail))
+        - sum(o.max_score for o in outcomes if any(f"test_{f}" in o.name for f in must_fail))
     )
-    assert sum(o.score for o in result.outcomes) == expected
+    assert sum(o.score for o in outcomes) == expected
 
 
-def full_marks(result: SuiteResult) -> bool:
-    return bool(result.outcomes) and all(o.status == "passed" for o in result.outcomes)
+def full_marks(outcomes: list[TestOutcome]) -> bool:
+    return bool(outcomes) and all(o.status == "passed" for o in outcomes)
 
 
 @pytest.fixture(scope="module")

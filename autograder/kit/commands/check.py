@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import io
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from autograder.kit.pytest_run import run_pytest
 from autograder.kit.registry import EXERCISE_NAMES
 
 
@@ -116,20 +115,10 @@ def run(args: argparse.Namespace) -> int:
     files = [str(tests / f"test_{e}.py") for e in selected if (tests / f"test_{e}.py").exists()]
     collector = _Collector()
     sys.path.insert(0, str(Path.cwd()))  # the student's exercises/ package
-    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-        pytest.main(
-            [
-                *files,
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--tb=line",
-                f"--impl={args.impl}",
-                "-W",
-                "ignore::DeprecationWarning",
-            ],
-            plugins=[collector],
-        )
+    run_pytest(
+        [*files, "--tb=line", f"--impl={args.impl}", "-W", "ignore::DeprecationWarning"],
+        [collector],
+    )
     width = max(len("exercise"), *(len(e) for e in selected))
     total_passed = total = 0
     print(f"{'exercise':{width}}  status       tests")
