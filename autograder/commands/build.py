@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 from autograder import __version__
-from autograder.kit.registry import EXERCISES
+from autograder.kit.registry import exercise_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RELEASE_DIR = "student"
@@ -127,7 +127,6 @@ if ROOT not in sys.path:
 
 
 def student_readme() -> str:
-    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(EXERCISES, 1))
     return f"""\
 # PyTorch course exercises
 
@@ -144,9 +143,7 @@ python -m autograder.kit.datagen     # writes the exercises' data into data/gene
 
 ## Work
 
-| # | module | what it teaches |
-|---|---|---|
-{rows}
+{exercise_table()}
 Each function in `exercises/<module>.py` raises `NotImplementedError` with a hint on where
 to start; its docstring gives every shape. Replace the `raise` with your code.
 

@@ -1,4 +1,7 @@
-"""The nine exercises of the course: one source for their names, order and titles."""
+"""The exercises of the course: the one source for their names, order, titles and what
+they teach. Everything per exercise derives from `EXERCISES`: the pytest markers
+(`tests/public/conftest.py`), the exercise tables of the READMEs, the contract check, the
+grades columns and every command's choices."""
 
 from __future__ import annotations
 
@@ -64,3 +67,14 @@ def get_exercise(name: str) -> Exercise:
         if exercise.name == name:
             return exercise
     raise ValueError(f"unknown exercise {name!r}; choose from: {', '.join(EXERCISE_NAMES)}")
+
+
+def marker_lines() -> list[str]:
+    """One pytest marker per exercise, as `config.addinivalue_line("markers", ...)` takes it."""
+    return [f"{e.name}: exercise {i}, {e.title}" for i, e in enumerate(EXERCISES, 1)]
+
+
+def exercise_table() -> str:
+    """The Markdown table of the exercises that the READMEs show."""
+    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(EXERCISES, 1))
+    return f"| # | module | what it teaches |\n|---|---|---|\n{rows}"

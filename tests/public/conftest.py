@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.kit.registry import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES, marker_lines
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,6 +24,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("TORCHGRADE_IMPL", "exercises"),
         help="which package the public tests exercise (default: exercises, or $TORCHGRADE_IMPL)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One marker per exercise of the registry (`pytest -m softmax`), so --strict-markers
+    knows them without a list to keep in step."""
+    for line in marker_lines():
+        config.addinivalue_line("markers", line)
 
 
 def exercise_of(path: Path) -> str:
