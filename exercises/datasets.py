@@ -7,7 +7,7 @@ exactly, a train/validation/test split that never loses a sample, and per-channe
 statistics (for `transforms.Normalize`) computed in batches.
 
 Data to try things on: `python -m autograder.kit.datagen` writes `data/generated/ames.xlsx`,
-`ames.csv` (2928 rows, the 17 columns below), `ames_raw.csv` (laid out like the full
+`ames.csv` (2928 rows, the 17 columns of `AMES_COLUMNS`), `ames_raw.csv` (laid out like the full
 public Ames file, 82 columns) and tiny MNIST / FashionMNIST files for torchvision.
 """
 
@@ -23,26 +23,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import transforms  # noqa: F401  (you will need it)
 
-# The 16 input columns of the lecture, then the target.
-AMES_COLUMNS = [
-    "Lot Area",
-    "Overall Qual",
-    "Overall Cond",
-    "Year Built",
-    "Year Remod/Add",
-    "Total Bsmt SF",
-    "1st Flr SF",
-    "2nd Flr SF",
-    "Gr Liv Area",
-    "Full Bath",
-    "Half Bath",
-    "Bedroom AbvGr",
-    "Kitchen AbvGr",
-    "TotRms AbvGrd",
-    "Garage Area",
-    "Yr Sold",
-    "SalePrice",
-]
+# The 16 input columns of the lecture, then the target "SalePrice" (one list, shared with
+# the data generator: print it to see the names).
+from autograder.kit.datagen import AMES_COLUMNS  # noqa: F401  (part of the exercise's API)
 
 
 class AmesHousingDataset(Dataset):

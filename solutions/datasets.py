@@ -21,25 +21,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Subset, random_split
 from torchvision import transforms
 
-AMES_COLUMNS = [
-    "Lot Area",
-    "Overall Qual",
-    "Overall Cond",
-    "Year Built",
-    "Year Remod/Add",
-    "Total Bsmt SF",
-    "1st Flr SF",
-    "2nd Flr SF",
-    "Gr Liv Area",
-    "Full Bath",
-    "Half Bath",
-    "Bedroom AbvGr",
-    "Kitchen AbvGr",
-    "TotRms AbvGrd",
-    "Garage Area",
-    "Yr Sold",
-    "SalePrice",
-]
+from autograder.kit.datagen import AMES_COLUMNS
 
 
 def _read_table(path: str | os.PathLike, name: str) -> pd.DataFrame:

@@ -42,6 +42,7 @@ PREIMPORTS = (
     "autograder.codec",
     "autograder.judge.student",
     "autograder.kit.registry",
+    "autograder.kit.datagen",  # exercises/datasets.py takes AMES_COLUMNS from it
     "autograder.sandbox.child",
 )
 
