@@ -29,6 +29,7 @@ RELEASE_MODULES = (
     "autograder/exercises.py",
     "autograder/datagen.py",
     "autograder/notebooks.py",
+    "autograder/text.py",
     "autograder/commands/__init__.py",
     "autograder/commands/check.py",
     "autograder/commands/submit.py",
