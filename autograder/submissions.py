@@ -18,16 +18,9 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
-import resource
-import select
 import shutil
-import signal
 import stat
-import sys
-import time
-import traceback
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -42,8 +35,6 @@ MAX_NAME_BYTES = 255  # one file name (what Linux and macOS allow)
 MAX_PATH_BYTES = 1024  # a whole path inside the submission
 MAX_MODULE_BYTES = 2 * 2**20  # one .py file
 MAX_ROW_NAME_BYTES = 200  # a submission's name in grades.csv and as its output folder
-STAGING_SECONDS = 60  # wall clock and CPU seconds to unpack one submission
-STAGING_MEMORY = 2 * 2**30  # address space a staging child may add
 
 # Files `torchgrade grade` writes at the top of --out: a submission is never called that.
 OUTPUT_NAMES = frozenset({"grades.csv", "grades.xlsx", "report.html"})
@@ -455,119 +446,15 @@ def _stage(submission: Submission, work: Path) -> Path:
     return staged
 
 
-# --- staging in a limited child ------------------------------------------------------------
-
-
-class StagingFault(RuntimeError):
-    """Staging failed for a reason of the grader's (not the submission's)."""
-
-
 def stage(submission: Submission, work: Path) -> Path:
     """Unpack the submission and write `work/stage/exercises/*.py`; return `work/stage`.
 
     Raises SubmissionError with an explanation when no exercises can be found or the
     submission breaks a bound. Where the OS can fork, the work runs in a child limited in
-    CPU time, memory, file size and wall-clock time (STAGING_SECONDS)."""
+    CPU time, memory, file size and wall-clock time (see `autograder.staging`)."""
     work.mkdir(parents=True, exist_ok=True)
-    if not hasattr(os, "fork") or sys.platform == "win32":
+    if not hasattr(os, "fork"):
         return _stage(submission, work)
-    return _stage_in_child(submission, work)
+    from autograder.staging import stage_in_child
 
-
-def _limit_staging_child() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: dies with its parent
-        except (OSError, AttributeError):
-            pass
-    limits = [
-        (resource.RLIMIT_CPU, STAGING_SECONDS),
-        (resource.RLIMIT_FSIZE, MAX_UNPACKED_BYTES + MAX_MODULE_BYTES),
-        (resource.RLIMIT_CORE, 0),
-    ]
-    try:
-        with open("/proc/self/statm") as statm:  # pages of address space in use now
-            in_use = int(statm.read().split()[0]) * resource.getpagesize()
-        limits.append((resource.RLIMIT_AS, in_use + STAGING_MEMORY))
-    except (OSError, ValueError):
-        pass
-    for which, value in limits:
-        try:
-            _, hard = resource.getrlimit(which)
-            if hard != resource.RLIM_INFINITY:
-                value = min(value, hard)
-            resource.setrlimit(which, (value, hard))
-        except (OSError, ValueError):
-            pass
-
-
-def _staging_child(submission: Submission, work: Path, write_fd: int) -> None:
-    """Runs in the forked child: stage, report one JSON object on `write_fd`."""
-    try:
-        _limit_staging_child()
-        _stage(submission, work)
-        report = {"ok": True}
-    except SubmissionError as exc:
-        report = {"error": str(exc)}
-    except MemoryError:
-        report = {"error": f"unpacking needs more than {STAGING_MEMORY // 2**30} GiB of memory"}
-    except OSError as exc:
-        if exc.errno in (errno.EFBIG, errno.ENAMETOOLONG, errno.EILSEQ, errno.ELOOP):
-            report = {"error": f"the submission cannot be unpacked ({os.strerror(exc.errno)})"}
-        else:
-            report = {"fault": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(3)}
-    except BaseException as exc:  # noqa: BLE001  (the child must always report and exit)
-        report = {"fault": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc(3)}
-    data = json.dumps(report).encode()[: 1 << 16]
-    try:
-        while data:
-            data = data[os.write(write_fd, data) :]
-    finally:
-        os._exit(0)
-
-
-def _stage_in_child(submission: Submission, work: Path) -> Path:
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child)
-        os.close(read_fd)
-        _staging_child(submission, work, write_fd)
-    os.close(write_fd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + STAGING_SECONDS
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([read_fd], [], [], left)[0]:
-                raise SubmissionError(f"unpacking took longer than {STAGING_SECONDS} s")
-            chunk = os.read(read_fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except BaseException:  # over time, or the grader is interrupted: the child goes now
-        os.kill(pid, signal.SIGKILL)
-        raise
-    finally:
-        os.close(read_fd)
-        _, status = os.waitpid(pid, 0)
-    if (work / "from_notebooks").exists():
-        from autograder.notebooks import warm_up
-
-        warm_up()  # import nbconvert here once, not in every later child
-    try:
-        report = json.loads(b"".join(chunks))
-    except ValueError:
-        report = {}
-    if report.get("ok"):
-        return work / "stage"
-    if "error" in report:
-        raise SubmissionError(str(report["error"]))
-    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
-        raise SubmissionError(f"unpacking used more than {STAGING_SECONDS} s of CPU time")
-    if "fault" in report:
-        raise StagingFault(f"{report['fault']}\n{report.get('trace', '')}".strip())
-    raise StagingFault(f"the staging process ended without a report (status {status})")
+    return stage_in_child(submission, work)
