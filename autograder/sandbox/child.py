@@ -619,7 +619,7 @@ def _forget_grader() -> None:
 
 def _serve(channel: socket.socket, root: Path, package: str) -> None:
     from autograder import codec
-    from autograder.student import (
+    from autograder.judge.student import (
         ModuleLoader,
         StudentError,
         call_in_module,
