@@ -158,7 +158,7 @@ def serve() -> None:
         sys.stdout.write(json.dumps(report) + "\n")
         sys.stdout.flush()
         if report.get("notebooks") and not warm:
-            from autograder.notebooks import warm_up
+            from autograder.kit.notebooks import warm_up
 
             warm_up()  # nbconvert is slow to import: once here, not in every child
             warm = True

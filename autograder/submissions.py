@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder.text import printable, spreadsheet_safe
+from autograder.kit.text import printable, spreadsheet_safe
 
 MAX_UNPACKED_BYTES = 50 * 2**20  # a zip (or folder) holding more is refused (zip bombs)
 MAX_ARCHIVE_BYTES = 100 * 2**20  # the .zip or notebook file itself
@@ -422,7 +422,7 @@ def _stage(submission: Submission, work: Path) -> Path:
                 "no exercises/ package (or exercise notebooks) found at the "
                 "top of the submission; make it with `torchgrade submit`"
             )
-        from autograder.notebooks import notebooks_to_package
+        from autograder.kit.notebooks import notebooks_to_package
 
         try:
             found = notebooks_to_package(notebooks, work / "from_notebooks")

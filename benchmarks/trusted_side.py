@@ -96,7 +96,7 @@ def reply_bomb() -> None:
 
 
 def blank_lines() -> None:
-    from autograder.notebooks import comment_out_magics
+    from autograder.kit.notebooks import comment_out_magics
 
     for lines in (5_000, 20_000):
         source = "\n" * lines

@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from autograder.exercises import EXERCISE_NAMES, get_exercise
 from autograder.files import write_atomic
+from autograder.kit.registry import EXERCISE_NAMES, get_exercise
+from autograder.kit.text import spreadsheet_safe
 from autograder.report.data import GradingRun, load_run, test_order
-from autograder.text import spreadsheet_safe
 
 LOW_PERCENT = 50.0  # rows under this are filled red
 HEADER_ROWS = 2  # column names, then the maximum each column is out of

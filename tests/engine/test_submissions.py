@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import main as cli
-from autograder.commands.submit import pack
+from autograder.kit.commands.submit import pack
 from autograder.staging import stage_in_forked_child
 from autograder.submissions import (
     Submission,

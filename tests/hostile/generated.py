@@ -88,7 +88,7 @@ def notebook_zip(name: str, extra_cells: list[str]) -> Callable[[Path], None]:
     """The metrics notebook holding the reference code, plus `extra_cells`."""
 
     def build(subs: Path) -> None:
-        from autograder.notebooks import exercise_notebook
+        from autograder.kit.notebooks import exercise_notebook
 
         notebook = exercise_notebook("metrics", SOLUTION.read_text(encoding="utf-8"))
         notebook.cells += [nbformat.v4.new_code_cell(source) for source in extra_cells]
