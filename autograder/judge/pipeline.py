@@ -207,6 +207,5 @@ def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
 def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
     """grades.csv: one row per submission, sorted by name; no text cell reads as a formula."""
     frame = pd.DataFrame([rows[name] for name in sorted(rows)], columns=GRADES_COLUMNS)
-    text = frame.select_dtypes(include="object").columns
-    frame[text] = frame[text].map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
+    frame = frame.map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     return write_atomic(out_dir / "grades.csv", frame.to_csv(index=False, lineterminator="\n"))
