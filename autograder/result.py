@@ -18,6 +18,7 @@ import pandas as pd
 from autograder import __version__
 from autograder.files import read_json, write_atomic
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.kit.text import spreadsheet_safe
 
 RESULTS_JSON = "results.json"
 GRADES_CSV = "grades.csv"
@@ -227,7 +228,8 @@ def read_results(out_dir: Path, names: list[str]) -> dict[str, GradeResult | Non
 
 def write_grades_csv(out_dir: Path, results: dict[str, GradeResult | None]) -> Path:
     """grades.csv: one row per submission, sorted by name; a submission without a result
-    yet (an interrupted run) still has its row."""
+    yet (an interrupted run) still has its row; no text cell reads as a formula."""
     rows = [(results[name] or GradeResult.pending(name)).csv_row() for name in sorted(results)]
     frame = pd.DataFrame(rows, columns=GRADES_COLUMNS)
+    frame = frame.map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     return write_atomic(Path(out_dir) / GRADES_CSV, frame.to_csv(index=False, lineterminator="\n"))

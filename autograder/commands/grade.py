@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograder.files import private_tempdir
 from autograder.judge.pipeline import BackendFactory, fingerprint, grade_one, in_process_backend
 from autograder.judge.suites import HiddenSuite, collect_hidden_suite
 from autograder.kit.registry import EXERCISE_NAMES
@@ -188,6 +189,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
+    with private_tempdir(out_dir):  # nothing of the run stays in /tmp
+        return grade_folder(args, submissions, out_dir, start)
+
+
+def grade_folder(
+    args: argparse.Namespace, submissions: list[Submission], out_dir: Path, start: float
+) -> int:
     options = build_options(args)
     # Every submission's result, read once and kept in memory: grades.csv is rewritten from
     # these after each submission, so an interrupted run still has one row per submission.

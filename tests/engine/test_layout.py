@@ -59,6 +59,7 @@ RULES = (
             "autograder",
             "autograder.files",
             "autograder.kit.registry",
+            "autograder.kit.text",
             "autograder.report",
             "autograder.result",
         ),
@@ -66,7 +67,7 @@ RULES = (
     Rule(
         "the result model depends on nothing that grades or reports",
         ("autograder/result.py", "autograder/files.py"),
-        ("autograder", "autograder.files", "autograder.kit.registry"),
+        ("autograder", "autograder.files", "autograder.kit.registry", "autograder.kit.text"),
     ),
 )
 
