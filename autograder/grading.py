@@ -175,21 +175,23 @@ def grades_row(results: dict) -> dict:
         "max_score": extra["max_score"],
         "percent": extra["percent"],
     }
-    for name in EXERCISE_NAMES:
-        row[name] = round(float(extra["exercises"].get(name, {}).get("score", 0.0)), 4)
+    for name in EXERCISE_NAMES:  # an error row leaves them empty: nothing was graded
+        score = extra["exercises"].get(name, {}).get("score", 0.0)
+        row[name] = round(float(score), 4) if extra["status"] == "graded" else ""
     row["error"] = extra["error"].splitlines()[0] if extra["error"] else ""
     return row
 
 
 def pending_row(name: str) -> dict:
-    """The row of a submission not graded yet (an interrupted run): still a row."""
+    """The row of a submission not graded yet (an interrupted run): still a row, and
+    `pending`, never mistaken for an error."""
     return {
         "submission": name,
-        "status": "error",
+        "status": "pending",
         "score": 0.0,
         "max_score": 0.0,
         "percent": 0.0,
-        **{n: 0.0 for n in EXERCISE_NAMES},
+        **{n: "" for n in EXERCISE_NAMES},
         "error": "not graded yet: run the same command again to finish",
     }
 
@@ -204,6 +206,9 @@ def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
 
 
 def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
-    """grades.csv: one row per submission, sorted by name."""
+    """grades.csv: one row per submission, sorted by name. UTF-8 with a byte-order mark,
+    so that Excel on Windows shows accented names as they are (pandas and Python's
+    `encoding="utf-8-sig"` skip the mark)."""
     frame = pd.DataFrame([rows[name] for name in sorted(rows)], columns=GRADES_COLUMNS)
-    return write_atomic(out_dir / "grades.csv", frame.to_csv(index=False, lineterminator="\n"))
+    text = frame.to_csv(index=False, lineterminator="\n")
+    return write_atomic(out_dir / "grades.csv", "\ufeff" + text)
