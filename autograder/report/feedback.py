@@ -24,11 +24,11 @@ from pathlib import Path
 from autograder.exercises import EXERCISE_NAMES, get_exercise
 from autograder.files import read_json, write_atomic
 from autograder.report.data import FEEDBACK_HTML, FEEDBACK_MD, fmt_points
+from autograder.report.messages import STUB_ERROR, cluster_key, first_line, stub_hint_of
 
 MARKS = {"passed": "✔", "failed": "✘", "skipped": "–", "not started": "○", "partial": "◐"}
 FORMATS = ("markdown", "html", "text")
 LISTED_TESTS = 6  # a group of failures names this many tests, then "and N more"
-STUB_ERROR = "NotImplementedError"
 WHAT_TO_DO = [
     "Make the zip with `torchgrade submit`: it packs the `exercises/` folder the grader looks for.",
     "Run `torchgrade check` (or `pytest tests/public`) before submitting: every module in "
@@ -145,25 +145,6 @@ class FeedbackPage:
     def counts(self) -> dict[str, int]:
         runs = [t for e in self.exercises for t in (*e.failed_tests, *e.passed, *e.skipped)]
         return {k: sum(t.outcome == k for t in runs) for k in ("passed", "failed", "skipped")}
-
-
-def first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
-def stub_hint_of(message: str) -> str:
-    """ "exercise.function: hint" from a stub's `NotImplementedError("...")`, or ""."""
-    for line in message.splitlines():
-        _, found, rest = line.partition(f"{STUB_ERROR}: ")
-        if found and rest.strip():
-            return rest.strip()
-    return ""
-
-
-def cluster_key(message: str) -> str:
-    """Messages that differ only in numbers (sizes, errors, line numbers) are one cluster."""
-    text = re.sub(r"\s+", " ", message.strip())
-    return re.sub(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", "#", text)
 
 
 def test_runs(data: dict) -> list[TestRun]:

@@ -433,8 +433,9 @@ def test_write_reports_is_idempotent(tmp_path: Path) -> None:
     assert {p: p.read_text(encoding="utf-8") for p in first if p.suffix != ".xlsx"} == {
         p: b.decode("utf-8") for p, b in snapshot.items() if p.suffix != ".xlsx"
     }
-    assert {p.name for p in first} == {"feedback.md", "grades.xlsx", "report.html"}
-    assert len([p for p in first if p.name == "feedback.md"]) == len(RUNS) + len(ERRORS)
+    assert {p.name for p in first} == {"feedback.md", "feedback.html", "grades.xlsx", "report.html"}
+    for page in ("feedback.md", "feedback.html"):
+        assert len([p for p in first if p.name == page]) == len(RUNS) + len(ERRORS)
 
 
 def test_reports_without_submissions(tmp_path: Path) -> None:
