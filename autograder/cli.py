@@ -14,6 +14,7 @@ COMMANDS = (
     "check",  # student: run the public tests of exercises/
     "submit",  # student: pack exercises/ into a submission zip
     "grade",  # instructor: grade a folder of submissions
+    "diff",  # instructor: what changed between two grading runs
     "build",  # instructor: otter autograder, student release, notebooks
     "notebooks",  # instructor: generate the exercise notebooks
 )

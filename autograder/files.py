@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -16,6 +18,16 @@ def write_atomic(path: Path, content: str | bytes) -> Path:
         tmp.write_text(content, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_csv_atomic(path: Path, header: list[str], rows: list[list]) -> Path:
+    """Every CSV the grader writes goes through here: UTF-8 with a byte-order mark, so Excel
+    on Windows shows accented names as they are (pandas and `encoding="utf-8-sig"` skip it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return write_atomic(path, "\ufeff" + buffer.getvalue())
 
 
 def read_json(path: Path) -> dict | None:

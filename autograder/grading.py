@@ -18,11 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from autograder import __version__
 from autograder.exercises import EXERCISE_NAMES
-from autograder.files import read_json, write_atomic
+from autograder.files import read_json, write_atomic, write_csv_atomic
 from autograder.plugin import TestOutcome
 from autograder.runner import collect_hidden_suite, run_hidden_suite
 from autograder.student import Backend, InProcessBackend
@@ -206,9 +204,6 @@ def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
 
 
 def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
-    """grades.csv: one row per submission, sorted by name. UTF-8 with a byte-order mark,
-    so that Excel on Windows shows accented names as they are (pandas and Python's
-    `encoding="utf-8-sig"` skip the mark)."""
-    frame = pd.DataFrame([rows[name] for name in sorted(rows)], columns=GRADES_COLUMNS)
-    text = frame.to_csv(index=False, lineterminator="\n")
-    return write_atomic(out_dir / "grades.csv", "\ufeff" + text)
+    """grades.csv: one row per submission, sorted by name (UTF-8 with BOM, for Excel)."""
+    table = [[rows[name].get(c, "") for c in GRADES_COLUMNS] for name in sorted(rows)]
+    return write_csv_atomic(out_dir / "grades.csv", GRADES_COLUMNS, table)

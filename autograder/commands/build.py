@@ -27,6 +27,7 @@ RELEASE_MODULES = (
     "autograder/__init__.py",
     "autograder/cli.py",
     "autograder/exercises.py",
+    "autograder/failure_messages.py",
     "autograder/datagen.py",
     "autograder/notebooks.py",
     "autograder/commands/__init__.py",

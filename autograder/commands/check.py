@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograder.exercises import EXERCISE_NAMES
-from autograder.report.messages import STUB_ERROR, decisive_lines, stub_hint_of
+from autograder.failure_messages import STUB_ERROR, decisive_lines, stub_hint_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

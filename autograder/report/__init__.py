@@ -2,8 +2,7 @@
 
 `torchgrade grade --out DIR` writes `DIR/<submission>/results.json` and `DIR/grades.csv`;
 everything here is derived from those files, so reports can be rebuilt at any time.
-Submodules are imported where they are used: `torchgrade check` reads failure messages
-with `autograder.report.messages` without loading pandas or matplotlib.
+Submodules are imported where they are used, so importing the package loads nothing heavy.
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ from matplotlib.figure import Figure
 
 from autograder import __version__
 from autograder.exercises import EXERCISE_NAMES, get_exercise
+from autograder.failure_messages import cluster_key, first_line
 from autograder.files import write_atomic
 from autograder.report.data import FEEDBACK_HTML, GRADES_CSV, GradingRun, load_run
-from autograder.report.messages import cluster_key, first_line
 from autograder.report.summary import class_numbers
 
 LOW_PERCENT = 50.0

@@ -1,7 +1,7 @@
 """Reading failure messages: the stub's hint, the decisive line of an assertion, clusters.
 
-Standard library only: `torchgrade check` uses it on the student's machine, where every
-import counts towards start-up time.
+Standard library only: `torchgrade check` uses it on the student's machine (it ships in
+the student release), where every import counts towards start-up time.
 """
 
 from __future__ import annotations
