@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES, get_exercise
-from autograder.failure_messages import STUB_ERROR, cluster_key, first_line, stub_hint_of
 from autograder.files import read_json, write_atomic
+from autograder.kit.failure_messages import STUB_ERROR, cluster_key, first_line, stub_hint_of
+from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 from autograder.report.data import FEEDBACK_HTML, FEEDBACK_MD, fmt_points
 
 MARKS = {"passed": "✔", "failed": "✘", "skipped": "–", "not started": "○", "partial": "◐"}

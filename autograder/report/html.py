@@ -26,9 +26,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from autograder import __version__
-from autograder.exercises import EXERCISE_NAMES, get_exercise
-from autograder.failure_messages import cluster_key, first_line
 from autograder.files import write_atomic
+from autograder.kit.failure_messages import cluster_key, first_line
+from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 from autograder.report.data import FEEDBACK_HTML, GRADES_CSV, GradingRun, load_run
 from autograder.report.summary import class_numbers
 

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
-from autograder.grading import (
+from autograder.judge.pipeline import (
     GradeRecord,
     grades_row,
     pending_row,
@@ -25,8 +24,9 @@ from autograder.grading import (
     write_grades_csv,
     write_json_atomic,
 )
-from autograder.plugin import TestOutcome
-from autograder.runner import collect_hidden_suite
+from autograder.judge.plugin import TestOutcome
+from autograder.judge.suites import collect_hidden_suite
+from autograder.kit.registry import EXERCISE_NAMES
 
 STUB_MESSAGE = (
     "NotImplementedError: {exercise}.first_function: start here, the stub says how\n"

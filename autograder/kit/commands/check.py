@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
-from autograder.failure_messages import STUB_ERROR, decisive_lines, stub_hint_of
+from autograder.kit.failure_messages import STUB_ERROR, decisive_lines, stub_hint_of
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
