@@ -31,6 +31,17 @@ def parse_size(text: str | int) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
+def size_argument(text: str) -> int:
+    """`parse_size` for argparse: a bad or non-positive size is a one-line usage error."""
+    try:
+        size = parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive size: {text!r} (use e.g. 512M, 4G)")
+    return size
+
+
 def format_size(n_bytes: int) -> str:
     """Bytes as the largest whole-ish binary unit: 4294967296 -> '4 GiB'."""
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
@@ -59,7 +70,7 @@ class Limits:
     def __post_init__(self) -> None:
         for f in fields(self):
             if getattr(self, f.name) <= 0:
-                raise ValueError(f"limit {f.name} must be positive")
+                raise ValueError(f"limit {f.name} must be positive (--{f.name.replace('_', '-')})")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -93,7 +104,7 @@ class Limits:
         )
         group.add_argument(
             "--memory",
-            type=parse_size,
+            type=size_argument,
             default=d.memory,
             metavar="SIZE",
             help=f"memory above the pre-imported libraries (default {format_size(d.memory)})",
@@ -107,14 +118,14 @@ class Limits:
         )
         group.add_argument(
             "--max-file-size",
-            type=parse_size,
+            type=size_argument,
             default=d.max_file_size,
             metavar="SIZE",
             help=f"size of any file written (default {format_size(d.max_file_size)})",
         )
         group.add_argument(
             "--max-output",
-            type=parse_size,
+            type=size_argument,
             default=d.max_output,
             metavar="SIZE",
             help=f"stdout/stderr kept (default {format_size(d.max_output)})",
