@@ -260,4 +260,4 @@ def test_syntax_error_costs_exactly_its_exercise(tmp_path):
 
 def test_missing_submissions_folder_is_a_clear_error(tmp_path, capsys):
     assert cli(["grade", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
-    assert "not a folder of submissions" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
