@@ -47,8 +47,9 @@ def test_bad_command_lines(subs: Path, tmp_path: Path, capsys) -> None:
     ("flag", "value", "says"),
     [
         ("--memory", "abc", "not a size: 'abc'"),
-        ("--max-file-size", "0", "not a positive size"),
-        ("--timeout", "0", "--timeout"),
+        ("--max-file-size", "0", "must be positive"),
+        ("--timeout", "0", "must be positive"),
+        ("--cpu-time", "x", "not a number"),
     ],
 )
 def test_bad_sizes_name_the_flag(subs, tmp_path, capsys, flag, value, says) -> None:
