@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograder.files import private_tempdir
 from autograder.judge.pipeline import (
     GradeRecord,
     fingerprint,
@@ -265,6 +266,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
+    with private_tempdir(out_dir):  # nothing of the run stays in /tmp
+        return grade_folder(args, submissions, options, out_dir, start)
+
+
+def grade_folder(
+    args: argparse.Namespace,
+    submissions: list[Submission],
+    options: GradeOptions,
+    out_dir: Path,
+    start: float,
+) -> int:
     maximum = suite_maximum(options.exercises)
     names = [s.name for s in submissions]
     todo = [s for s in submissions if args.force or not is_current(out_dir, s, options.exercises)]

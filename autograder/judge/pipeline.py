@@ -204,6 +204,7 @@ def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
 
 
 def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
-    """grades.csv: one row per submission, sorted by name (UTF-8 with BOM, for Excel)."""
+    """grades.csv: one row per submission, sorted by name (UTF-8 with BOM, for Excel; no
+    text cell reads as a formula)."""
     table = [[rows[name].get(c, "") for c in GRADES_COLUMNS] for name in sorted(rows)]
     return write_csv_atomic(out_dir / "grades.csv", GRADES_COLUMNS, table)

@@ -1,14 +1,20 @@
-"""Grading runs made up through the result model, for the report and regrade tests.
+"""Fixtures shared by the engine tests.
 
-`synthetic.write(out, plan)` (a fixture) writes what `torchgrade grade --out OUT` would
-after grading submissions described by `plan` (name -> Profile), without running any
-student code: the tests are the real hidden suite's (names, points, hints), their outcomes
-come from the plan.
+`own_processes`: the processes a test started. `synthetic`: grading runs made up through
+the result model, for the report and regrade tests: `synthetic.write(out, plan)` writes what
+`torchgrade grade --out OUT` would after grading submissions described by `plan` (name ->
+Profile), without running any student code: the tests are the real hidden suite's (names,
+points, hints), their outcomes come from the plan.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import random
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +33,63 @@ from autograder.judge.pipeline import (
 from autograder.judge.plugin import TestOutcome
 from autograder.judge.suites import collect_hidden_suite
 from autograder.kit.registry import EXERCISE_NAMES
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+class OwnProcesses:
+    """The live processes this test session started, wherever they were reparented.
+
+    The session is made a child subreaper (Linux), so an orphan of a grader or a sandbox is
+    reparented to it instead of to init: every process a test started stays a descendant of
+    the session, and processes of another grader running on the same machine never count."""
+
+    def __init__(self) -> None:
+        self.root = os.getpid()
+        self.reaper = False
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            self.reaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+    def live(self) -> dict[int, str]:
+        """pid -> "pid name (ppid N)" of every live (not zombie) descendant of the session."""
+        children: dict[int, list[int]] = {}
+        described: dict[int, str] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
+            if state not in ("Z", "X"):
+                children.setdefault(int(ppid), []).append(int(entry.name))
+                described[int(entry.name)] = f"{entry.name} {name} (ppid {ppid})"
+        found, todo = {}, [self.root]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found[child] = described[child]
+                todo.append(child)
+        return found
+
+    def since(self, before: set[int] | dict[int, str], wait: float = 5.0) -> list[str]:
+        """Descendants that are not in `before`, after waiting up to `wait` s for them to end."""
+        deadline = time.monotonic() + wait
+        while True:
+            new = [text for pid, text in self.live().items() if pid not in before]
+            if not new or time.monotonic() > deadline:
+                return new
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def own_processes() -> OwnProcesses:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("process accounting through /proc needs Linux")
+    return OwnProcesses()
+
 
 STUB_MESSAGE = (
     "NotImplementedError: {exercise}.first_function: start here, the stub says how\n"
