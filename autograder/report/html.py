@@ -33,7 +33,7 @@ from autograder.report.data import FEEDBACK_HTML, GRADES_CSV, GradingRun, load_r
 from autograder.report.summary import class_numbers
 
 LOW_PERCENT = 50.0
-HELP_SHOWN = 12  # the needs-help list shows this many, the rest behind "more"
+HELP_SHOWN = 12  # the needs-help and error lists show this many, the rest behind "more"
 HELP_REASONS = 4  # exercises named per needs-help entry and kind
 CLUSTERS_SHOWN = 3  # failure messages per test
 CLUSTER_NAMES_INLINE = 4  # a cluster this small names its submissions without a click
@@ -369,16 +369,25 @@ def errors_section(run: GradingRun) -> str:
     rows = run.grades[run.grades["status"].isin(["error", "pending"])]
     if rows.empty:
         return "<section><h2>Errors</h2><p>None: every submission was graded.</p></section>"
-    items = "".join(
+    items = [
         f"<li>{feedback_link(run, r['submission'])} "
         f'<span class="tag {escape(r["status"])}">{escape(r["status"])}</span> '
         f'<span class="err">{escape(r["error"] or "no reason recorded")}</span></li>'
         for r in rows.to_dict("records")
-    )
+    ]
+    more = ""
+    if len(items) > HELP_SHOWN:  # the rest behind a click: the page stays short
+        more = (
+            f"<details><summary>{len(items) - HELP_SHOWN} more</summary>"
+            f'<ul class="errors">{"".join(items[HELP_SHOWN:])}</ul></details>'
+        )
     errors = int((rows["status"] == "error").sum())
     pending = len(rows) - errors
     title = f"Errors ({errors})" + (f" and not graded yet ({pending})" if pending else "")
-    return f'<section><h2>{title}</h2><ul class="errors">{items}</ul></section>'
+    return (
+        f'<section><h2>{title}</h2><ul class="errors">{"".join(items[:HELP_SHOWN])}</ul>'
+        f"{more}</section>"
+    )
 
 
 def exercise_cell(score: float, top: float, status: str) -> str:
