@@ -68,6 +68,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar (for CI logs)")
     parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        metavar="PREVIOUS_OUT",
+        help="after grading, show what changed since the run in PREVIOUS_OUT (as `torchgrade "
+        "diff PREVIOUS_OUT DIR`) and write DIR/regrade_submissions.csv, regrade_tests.csv",
+    )
+    parser.add_argument(
         "--exercises",
         nargs="+",
         choices=EXERCISE_NAMES,
@@ -248,6 +256,18 @@ def check_out_dir(out_dir: Path, submissions: Path) -> None:
         )
 
 
+def check_compare(previous: Path | None, out_dir: Path) -> None:
+    if previous is None:
+        return
+    if not (previous / "grades.csv").is_file():
+        raise UsageError(
+            f"--compare {previous} is not a grading output folder (no grades.csv); name the "
+            "--out folder of the earlier run"
+        )
+    if previous.resolve() == out_dir.resolve():
+        raise UsageError("--compare names the --out folder itself; grade into a new folder")
+
+
 def exit_status(rows: dict[str, dict]) -> int:
     """0: every submission graded; 1: at least one ended in an error (see grades.csv)."""
     return 1 if any(row["status"] == "error" for row in rows.values()) else 0
@@ -258,6 +278,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         submissions = find_submissions(args.submissions)
         check_out_dir(args.out, args.submissions)
+        check_compare(args.compare, args.out)
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
         options = build_options(args)
@@ -312,6 +333,13 @@ def grade_folder(
     protections = active_protections(out_dir, names)
     if protections and not args.quiet:
         print("isolation: " + "; ".join(protections))
+    if args.compare is not None:
+        from autograder.report.data import load_run
+        from autograder.report.regrade import compare_runs, regrade_text, write_regrade
+
+        regrade = compare_runs(load_run(args.compare), load_run(out_dir))
+        print(regrade_text(regrade))
+        write_regrade(regrade, out_dir)
     return exit_status(rows)
 
 

@@ -71,3 +71,19 @@ def test_single_zip_is_a_one_submission_run(subs: Path, tmp_path: Path) -> None:
         rows = list(csv.DictReader(f))
     assert [r["submission"] for r in rows] == ["Zoë Müller"]
     assert rows[0]["status"] == "graded" and float(rows[0]["metrics"]) > 0
+
+
+def test_compare_with_the_previous_run(subs: Path, tmp_path: Path, capsys) -> None:
+    """Grading the same submission again with --compare: nothing changed, said so."""
+    zipped = str(subs / "Zoë Müller.zip")
+    argv = ["grade", zipped, "--quiet", "--backend", "inprocess", "--exercises", "metrics"]
+    assert cli([*argv, "--out", str(tmp_path / "v1")]) == 0
+    assert "not a grading output folder" in bad(
+        capsys, zipped, "--out", str(tmp_path / "v2"), "--compare", str(tmp_path / "nope")
+    )
+    capsys.readouterr()
+    assert cli([*argv, "--out", str(tmp_path / "v2"), "--compare", str(tmp_path / "v1")]) == 0
+    out = capsys.readouterr().out
+    assert "1 submission(s) in both runs; 0 changed" in out and "Nothing changed." in out
+    for name in ("regrade_submissions.csv", "regrade_tests.csv"):
+        assert len((tmp_path / "v2" / name).read_text(encoding="utf-8-sig").splitlines()) == 1
