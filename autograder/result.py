@@ -13,12 +13,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from autograder import __version__
-from autograder.files import read_json, write_atomic
+from autograder.files import read_json, write_atomic, write_csv_atomic
 from autograder.kit.registry import EXERCISE_NAMES
-from autograder.kit.text import spreadsheet_safe
 
 RESULTS_JSON = "results.json"
 GRADES_CSV = "grades.csv"
@@ -97,8 +94,9 @@ class GradeResult:
 
     @classmethod
     def pending(cls, submission: str) -> GradeResult:
-        """A submission not graded yet (an interrupted run): still a row."""
-        return cls.failed(submission, NOT_GRADED_YET)
+        """A submission not graded yet (an interrupted run): still a row, and `pending`,
+        never mistaken for an error."""
+        return cls(submission, "pending", error=NOT_GRADED_YET)
 
     # --- numbers -------------------------------------------------------------------------
 
@@ -199,8 +197,9 @@ class GradeResult:
             "max_score": self.max_score,
             "percent": self.percent,
         }
-        for name in EXERCISE_NAMES:
-            row[name] = round(float(exercises.get(name, {}).get("score", 0.0)), 4)
+        for name in EXERCISE_NAMES:  # an error row leaves them empty: nothing was graded
+            score = exercises.get(name, {}).get("score", 0.0)
+            row[name] = round(float(score), 4) if self.status == "graded" else ""
         row["error"] = self.error.splitlines()[0] if self.error else ""
         return row
 
@@ -222,14 +221,9 @@ def read_result(out_dir: Path, name: str) -> GradeResult | None:
     return load_result(Path(out_dir) / name / RESULTS_JSON)
 
 
-def read_results(out_dir: Path, names: list[str]) -> dict[str, GradeResult | None]:
-    return {name: read_result(out_dir, name) for name in names}
-
-
 def write_grades_csv(out_dir: Path, results: dict[str, GradeResult | None]) -> Path:
     """grades.csv: one row per submission, sorted by name; a submission without a result
     yet (an interrupted run) still has its row; no text cell reads as a formula."""
     rows = [(results[name] or GradeResult.pending(name)).csv_row() for name in sorted(results)]
-    frame = pd.DataFrame(rows, columns=GRADES_COLUMNS)
-    frame = frame.map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
-    return write_atomic(Path(out_dir) / GRADES_CSV, frame.to_csv(index=False, lineterminator="\n"))
+    table = [[row[c] for c in GRADES_COLUMNS] for row in rows]
+    return write_csv_atomic(Path(out_dir) / GRADES_CSV, GRADES_COLUMNS, table)

@@ -1,39 +1,40 @@
 """Instructor and student reports built from a grading output folder.
 
-`torchgrade grade --out DIR` writes `DIR/<submission>/results.json` (+ `feedback.md`) and
-`DIR/grades.csv`; everything here is derived from those, so reports can be rebuilt at any
-time. A run is loaded once (`report.data.load_run`) and every report is built from it.
+`torchgrade grade --out DIR` writes `DIR/<submission>/results.json` and `DIR/grades.csv`;
+everything here is derived from those files, so reports can be rebuilt at any time.
+Submodules are imported where they are used, so importing the package loads nothing heavy.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.report.data import GradingRun, load_run
-from autograder.report.feedback import write_feedback
-from autograder.report.html import write_report_html
-from autograder.report.xlsx import write_grades_xlsx
-from autograder.result import RESULTS_JSON
-
-__all__ = [
-    "write_class_reports",
-    "write_feedback",
-    "write_grades_xlsx",
-    "write_report_html",
-    "write_reports",
-]
+__all__ = ["write_class_reports", "write_reports"]
 
 
-def write_class_reports(run: Path | GradingRun) -> list[Path]:
-    """Write grades.xlsx and report.html from one loaded run; return their paths."""
+def write_class_reports(run) -> list[Path]:
+    """Write grades.xlsx and report.html from one loaded run (a `GradingRun`, or the output
+    folder to load it from); return their paths."""
+    from autograder.report.data import load_run
+    from autograder.report.html import write_report_html
+    from autograder.report.xlsx import write_grades_xlsx
+
     run = load_run(run)
     return [write_grades_xlsx(run), write_report_html(run)]
 
 
 def write_reports(out_dir: Path) -> list[Path]:
-    """Write every submission's feedback.md, grades.xlsx and report.html; return their paths.
+    """Write every submission's feedback.md and feedback.html, grades.xlsx and report.html;
+    return their paths. Safe to run again: each file is rewritten whole."""
+    from autograder.report.data import FEEDBACK_HTML, RESULTS_JSON
+    from autograder.report.feedback import write_feedback
+    from autograder.report.html import write_report_html
+    from autograder.report.xlsx import write_grades_xlsx
 
-    Safe to run again: each file is rewritten whole."""
     out_dir = Path(out_dir)
-    written = [write_feedback(path) for path in sorted(out_dir.glob(f"*/{RESULTS_JSON}"))]
-    return written + write_class_reports(out_dir)
+    written = []
+    for path in sorted(out_dir.glob(f"*/{RESULTS_JSON}")):
+        written += [write_feedback(path), path.with_name(FEEDBACK_HTML)]
+    written.append(write_grades_xlsx(out_dir))
+    written.append(write_report_html(out_dir))
+    return written

@@ -11,11 +11,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from autograder.files import read_json
 from autograder.kit.registry import EXERCISE_NAMES
-from autograder.result import GRADES_CSV, GradeResult, read_results
+from autograder.result import GradeResult
 
+GRADES_CSV = "grades.csv"
+RESULTS_JSON = "results.json"
 FEEDBACK_MD = "feedback.md"
-TEST_COLUMNS = ["submission", "test", "exercise", "outcome", "score", "max_score", "hint"]
+FEEDBACK_HTML = "feedback.html"
+TEST_COLUMNS = [
+    "submission",
+    "test",
+    "exercise",
+    "outcome",
+    "score",
+    "max_score",
+    "hint",
+    "message",
+]
 RATE_COLUMNS = ["test", "exercise", "passed", "failed", "skipped", "attempted", "pass_rate", "hint"]
 
 
@@ -25,13 +38,17 @@ class GradingRun:
 
     out_dir: Path
     grades: pd.DataFrame  # grades.csv, one row per submission
-    results: dict[str, GradeResult | None]  # submission -> its result (None if not recorded)
+    results: dict[str, dict | None]  # submission -> its results.json (None if missing)
 
     @classmethod
     def of(cls, out_dir: Path, results: dict[str, GradeResult | None]) -> GradingRun:
-        """The run from results already in memory (the grade command's), and grades.csv."""
+        """The run of results already in memory (the grade command's) and its grades.csv."""
         grades = read_grades(Path(out_dir))
-        return cls(Path(out_dir), grades, {n: results.get(n) for n in grades["submission"]})
+        recorded = {
+            name: None if r is None or r.status == "pending" else r.to_gradescope()
+            for name, r in results.items()
+        }
+        return cls(Path(out_dir), grades, {n: recorded.get(n) for n in grades["submission"]})
 
     @property
     def graded(self) -> pd.DataFrame:
@@ -58,35 +75,42 @@ def read_grades(out_dir: Path) -> pd.DataFrame:
         na_filter=False,
     )
     numeric = [c for c in grades.columns if c not in ("submission", "status", "error")]
-    grades[numeric] = grades[numeric].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    grades[numeric] = grades[numeric].apply(pd.to_numeric, errors="coerce")
+    # Totals of an error row are 0; its exercise cells stay empty (NaN): nothing was graded.
+    totals = [c for c in ("score", "max_score", "percent") if c in grades]
+    grades[totals] = grades[totals].fillna(0.0)
     return grades.astype({c: float for c in numeric})
 
 
 def load_run(out_dir: Path | GradingRun) -> GradingRun:
-    """The run in `out_dir`: grades.csv and every submission's result, each read once."""
+    """The run in `out_dir` (loaded once; a run already loaded is returned as it is)."""
     if isinstance(out_dir, GradingRun):
         return out_dir
     out_dir = Path(out_dir)
     grades = read_grades(out_dir)
-    return GradingRun(out_dir, grades, read_results(out_dir, list(grades["submission"])))
+    results = {name: read_json(out_dir / name / RESULTS_JSON) for name in grades["submission"]}
+    return GradingRun(out_dir, grades, results)
 
 
-def tests_frame(results: dict[str, GradeResult | None]) -> pd.DataFrame:
+def tests_frame(results: dict[str, dict | None]) -> pd.DataFrame:
     """One row per (submission, test) in suite order; outcome is passed | failed | skipped."""
-    rows = [
-        {
-            "submission": name,
-            "test": o.name,
-            "exercise": o.exercise,
-            "outcome": o.status,
-            "score": o.score,
-            "max_score": o.max_score,
-            "hint": o.hint,
-        }
-        for name, result in results.items()
-        if result is not None and result.status == "graded"
-        for o in result.outcomes
-    ]
+    rows = []
+    for name, data in results.items():
+        for test in (data or {}).get("tests", []):
+            extra = test.get("extra_data", {})
+            outcome = extra.get("outcome") or test.get("status", "failed")
+            rows.append(
+                {
+                    "submission": name,
+                    "test": test["name"],
+                    "exercise": (test.get("tags") or [test["name"].split("::")[0]])[0],
+                    "outcome": outcome,
+                    "score": float(test.get("score", 0.0)),
+                    "max_score": float(test.get("max_score", 0.0)),
+                    "hint": extra.get("hint", ""),
+                    "message": (extra.get("message") or "").strip(),
+                }
+            )
     return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
 
@@ -130,14 +154,13 @@ def pass_rates(tests: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def exercise_maximum(results: dict[str, GradeResult | None]) -> dict[str, float]:
+def exercise_maximum(results: dict[str, dict | None]) -> dict[str, float]:
     """Points available per exercise: the largest maximum any submission was graded out of."""
     maximum = {name: 0.0 for name in EXERCISE_NAMES}
-    for result in results.values():
-        if result is None:
-            continue
-        for name, points in result.exercise_scores().items():
-            maximum[name] = max(maximum.get(name, 0.0), points["max_score"])
+    for data in results.values():
+        exercises = (data or {}).get("extra_data", {}).get("exercises", {})
+        for name, points in exercises.items():
+            maximum[name] = max(maximum.get(name, 0.0), float(points.get("max_score", 0.0)))
     return maximum
 
 
