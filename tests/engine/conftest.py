@@ -21,18 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.judge.pipeline import (
-    GradeRecord,
-    grades_row,
-    pending_row,
-    results_json,
-    suite_maximum,
-    write_grades_csv,
-    write_json_atomic,
-)
-from autograder.judge.plugin import TestOutcome
-from autograder.judge.suites import collect_hidden_suite
+from autograder.judge.suites import HiddenSuite, collect_hidden_suite
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.result import GradeResult, TestOutcome, write_grades_csv
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -112,8 +103,18 @@ class Profile:
 
 
 @pytest.fixture(scope="session")
-def hidden_tests() -> list[TestOutcome]:
-    return [t for t in collect_hidden_suite() if t.status != "skipped"]
+def hidden_suite() -> HiddenSuite:
+    return collect_hidden_suite()
+
+
+@pytest.fixture(scope="session")
+def hidden_tests(hidden_suite: HiddenSuite) -> list[TestOutcome]:
+    """The hidden tests that run here, as not-yet-run outcomes."""
+    return [
+        TestOutcome(t.name, t.exercise, t.points, 0.0, "failed", t.hint, "")
+        for t in hidden_suite.tests
+        if not t.skipped
+    ]
 
 
 def outcomes_for(profile: Profile, tests: list[TestOutcome], seed: int) -> list[TestOutcome]:
@@ -139,24 +140,24 @@ def outcomes_for(profile: Profile, tests: list[TestOutcome], seed: int) -> list[
 
 
 def write_synthetic_run(
-    out: Path, plan: dict[str, Profile], tests: list[TestOutcome]
+    out: Path, plan: dict[str, Profile], tests: list[TestOutcome], maximum: dict[str, float]
 ) -> dict[str, dict]:
     """Write results.json per submission and grades.csv; return name -> results."""
-    maximum = suite_maximum()
-    everything, rows = {}, {}
+    everything: dict[str, dict] = {}
+    results: dict[str, GradeResult] = {}
     for seed, (name, profile) in enumerate(sorted(plan.items())):
         if profile.pending:
-            rows[name] = pending_row(name)
+            results[name] = GradeResult.pending(name)
             continue
         if profile.error:
-            record = GradeRecord(name, "error", error=profile.error)
+            result = GradeResult.failed(name, profile.error, maximum=maximum)
         else:
-            record = GradeRecord(name, "graded", outcomes=outcomes_for(profile, tests, seed))
-        results = results_json(record, maximum)
-        write_json_atomic(out / name / "results.json", results)
-        everything[name] = results
-        rows[name] = grades_row(results)
-    write_grades_csv(out, rows)
+            outcomes = outcomes_for(profile, tests, seed)
+            result = GradeResult(name, "graded", outcomes=outcomes, maximum=maximum)
+        result.write(out)
+        everything[name] = result.to_gradescope()
+        results[name] = result
+    write_grades_csv(out, results)
     return everything
 
 
@@ -185,13 +186,14 @@ class SyntheticRuns:
     """What a test needs to make up a run: `write(out, plan)`, `Profile`, `class_of`."""
 
     tests: list[TestOutcome]
+    maximum: dict[str, float]
     Profile: type = Profile
     class_of: Callable[..., dict[str, Profile]] = staticmethod(class_of)
 
     def write(self, out: Path, plan: dict[str, Profile]) -> dict[str, dict]:
-        return write_synthetic_run(out, plan, self.tests)
+        return write_synthetic_run(out, plan, self.tests, self.maximum)
 
 
 @pytest.fixture(scope="session")
-def synthetic(hidden_tests: list[TestOutcome]) -> SyntheticRuns:
-    return SyntheticRuns(hidden_tests)
+def synthetic(hidden_suite: HiddenSuite, hidden_tests: list[TestOutcome]) -> SyntheticRuns:
+    return SyntheticRuns(hidden_tests, hidden_suite.maximum())

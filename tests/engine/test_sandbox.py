@@ -652,9 +652,9 @@ report = {}
 for case in cases:
     root = staging / "submissions" / case
     with IsolatedBackend(root, limits, zygote=zygote, hidden_paths=hidden) as backend:
-        result = run_hidden_suite(backend, root, "exercises", ["metrics"])
+        outcomes = run_hidden_suite(backend, root, "exercises", ["metrics"])
     report[case] = {
-        "scores": [[o.name, o.score] for o in result.outcomes],
+        "scores": [[o.name, o.score] for o in outcomes],
         "output": backend.output_text(),
         "protections": backend.protections,
     }
