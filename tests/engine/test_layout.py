@@ -58,8 +58,7 @@ RULES = (
         (
             "autograder",
             "autograder.files",
-            "autograder.kit.registry",
-            "autograder.kit.text",
+            "autograder.kit",
             "autograder.report",
             "autograder.result",
         ),
@@ -67,7 +66,7 @@ RULES = (
     Rule(
         "the result model depends on nothing that grades or reports",
         ("autograder/result.py", "autograder/files.py"),
-        ("autograder", "autograder.files", "autograder.kit.registry", "autograder.kit.text"),
+        ("autograder", "autograder.files", "autograder.kit"),
     ),
 )
 
