@@ -1,7 +1,8 @@
 """Finding and unpacking submissions: every entry of the folder becomes exactly one.
 
 An entry is a `.zip` or a folder holding an `exercises/` package at its root or inside one
-top-level folder (a set of exercise notebooks is accepted too). Whatever is wrong with an
+top-level folder (a set of exercise notebooks, or loose `<exercise>.py` modules, are accepted
+too). Whatever is wrong with an
 entry becomes its `error`; nothing is skipped except hidden OS files (names starting with
 "." and `__MACOSX`). Only `exercises/*.py` is copied into a fresh staging folder: a
 submission cannot bring a `conftest.py`, a `solutions/` package or anything else along.
@@ -125,6 +126,18 @@ def find_package(folder: Path) -> Path | None:
     children = [p for p in folder.iterdir() if p.is_dir() and not is_os_junk(p)]
     if len(children) == 1 and (children[0] / "exercises").is_dir():
         return children[0] / "exercises"
+    return find_loose_modules(folder)
+
+
+def find_loose_modules(folder: Path) -> Path | None:
+    """A folder holding `<exercise>.py` modules without the `exercises/` package around them
+    (loose files uploaded one by one): `folder` itself or its single top-level folder."""
+    from autograder.exercises import EXERCISE_NAMES
+
+    children = [p for p in folder.iterdir() if p.is_dir() and not is_os_junk(p)]
+    for candidate in (folder, *(children if len(children) == 1 else [])):
+        if any((candidate / f"{name}.py").is_file() for name in EXERCISE_NAMES):
+            return candidate
     return None
 
 

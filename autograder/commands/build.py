@@ -1,6 +1,7 @@
-"""`torchgrade build [--out DIST]`: everything an instructor hands out or uploads.
+"""`torchgrade build [--out DIST] [--exercises A B ...]`: everything an instructor hands out.
 
-- `DIST/autograder.zip` — the otter-grader / Gradescope autograder (`otter generate`);
+- `DIST/autograder.zip` — the otter-grader / Gradescope autograder (see `autograder.otter`),
+  for all nine exercises or the selected ones, shown as `--otter-config` / the flags say;
 - `DIST/student/` and `DIST/student.zip` — the student release: stubs, public tests,
   notebooks, the data script and the `torchgrade check` / `submit` / `notebooks` commands;
   no solutions, hidden suites, probes or mutants;
@@ -17,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from autograder import __version__
-from autograder.exercises import EXERCISES
+from autograder.exercises import EXERCISE_NAMES, EXERCISES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RELEASE_DIR = "student"
@@ -52,6 +53,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIST",
         help="output folder (default: ./dist); its autograder.zip, student/, student.zip and "
         "instructor.md are replaced",
+    )
+    parser.add_argument(
+        "--exercises",
+        nargs="+",
+        choices=EXERCISE_NAMES,
+        default=None,
+        metavar="EXERCISE",
+        help="build the autograder and the release for these exercises only (default: all; "
+        "or `exercises` in the --otter-config file)",
+    )
+    otter = parser.add_argument_group("otter/Gradescope autograder")
+    otter.add_argument(
+        "--otter-config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a TOML file of the autograder's settings: exercises, visibility (default and per "
+        "exercise or test), show_stdout, sandbox limits, leaderboard (see the README)",
+    )
+    otter.add_argument(
+        "--visibility",
+        action="append",
+        default=None,
+        metavar="[TARGET=]VIS",
+        help="Gradescope visibility (visible, hidden, after_due_date, after_published) of every "
+        "test, or of one exercise or hidden test (e.g. training=after_due_date); repeatable",
+    )
+    otter.add_argument(
+        "--show-stdout",
+        action="store_true",
+        default=None,
+        help="let students see the autograder's output on Gradescope (default: hidden)",
+    )
+    otter.add_argument(
+        "--leaderboard",
+        action="store_true",
+        help="add a Gradescope leaderboard column: the digit classifier's held-out accuracy",
     )
     parser.add_argument(
         "--python-version",
@@ -136,8 +174,9 @@ if ROOT not in sys.path:
 '''
 
 
-def student_readme() -> str:
-    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(EXERCISES, 1))
+def student_readme(exercises: list[str] | None = None) -> str:
+    chosen = [e for e in EXERCISES if exercises is None or e.name in exercises]
+    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(chosen, 1))
     return f"""\
 # PyTorch course exercises
 
@@ -191,24 +230,30 @@ inputs than the public tests; each failed test shows a hint.
 """
 
 
-def build_release(dest: Path) -> Path:
-    """Write the student release into `dest` (a fresh folder); return it."""
+def build_release(dest: Path, exercises: list[str] | None = None) -> Path:
+    """Write the student release (of `exercises`, default all) into `dest` (a fresh
+    folder); return it."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     from autograder.notebooks import write_notebooks
 
     def sources(folder: str, pattern: str = "*.py") -> list[Path]:
-        return sorted(p for p in (REPO_ROOT / folder).glob(pattern) if p.is_file())
+        return sorted(p for p in (REPO_ROOT / folder).glob(pattern) if p.is_file() and chosen(p))
+
+    def chosen(path: Path) -> bool:
+        """Modules of an exercise (`softmax.py`, `test_softmax.py`) only when selected."""
+        name = path.stem.removeprefix("test_")
+        return exercises is None or name not in EXERCISE_NAMES or name in exercises
 
     _copy_files(sources("exercises") + sources("tests/public") + sources("data"), REPO_ROOT, dest)
     _copy_files(
         [REPO_ROOT / m for m in RELEASE_MODULES if (REPO_ROOT / m).is_file()], REPO_ROOT, dest
     )
-    write_notebooks(dest / "notebooks")
+    write_notebooks(dest / "notebooks", exercises)
     (dest / "pyproject.toml").write_text(student_pyproject(), encoding="utf-8")
     (dest / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
-    (dest / "README.md").write_text(student_readme(), encoding="utf-8")
+    (dest / "README.md").write_text(student_readme(exercises), encoding="utf-8")
     return dest
 
 
@@ -333,11 +378,17 @@ Rebuild everything with `torchgrade build --out {d}` (or `make build`).
 
 
 def build(
-    out: Path, python_version: str | None = None, torch_index: str | None = None
+    out: Path,
+    python_version: str | None = None,
+    torch_index: str | None = None,
+    settings=None,
 ) -> dict[str, Path]:
-    """Build the autograder, the release and the guide into `out`; return their paths."""
+    """Build the autograder, the release and the guide into `out`; return their paths.
+    `settings` (an `OtterSettings`) selects the exercises and how results are shown."""
     from autograder.otter.generate import TORCH_CPU_INDEX, build_autograder, collect_hidden_tests
+    from autograder.otter.settings import OtterSettings
 
+    settings = settings or OtterSettings()
     index = (
         TORCH_CPU_INDEX
         if torch_index is None
@@ -347,11 +398,11 @@ def build(
     for stale in ("autograder.zip", "student.zip", "instructor.md"):
         (out / stale).unlink(missing_ok=True)
     autograder_zip = build_autograder(
-        out / "autograder.zip", python_version=python_version, torch_index=index
+        out / "autograder.zip", settings=settings, python_version=python_version, torch_index=index
     )
-    release = build_release(out / RELEASE_DIR)
+    release = build_release(out / RELEASE_DIR, settings.exercises)
     student_zip = zip_folder(release, out / "student.zip", RELEASE_DIR)
-    tests = collect_hidden_tests()
+    tests = collect_hidden_tests(settings.exercises)
     maximum = sum(t.points for t in tests if not t.cuda)
     cuda_points = sum(t.points for t in tests if t.cuda)
     exercises = list(dict.fromkeys(t.exercise for t in tests))
@@ -365,11 +416,19 @@ def build(
     }
 
 
+def settings_from_args(args: argparse.Namespace):
+    """The otter settings: the --otter-config file (or the defaults), then the flags."""
+    from autograder.otter.settings import OtterSettings
+
+    base = OtterSettings.from_toml(args.otter_config) if args.otter_config else OtterSettings()
+    return base.with_flags(args.exercises, args.visibility, args.show_stdout, args.leaderboard)
+
+
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
-        paths = build(args.out, args.python_version, args.torch_index)
-    except RuntimeError as exc:
+        paths = build(args.out, args.python_version, args.torch_index, settings_from_args(args))
+    except (RuntimeError, ValueError) as exc:  # SettingsError is a ValueError
         print(f"torchgrade build: {exc}", file=sys.stderr)
         return 1
     for key in ("autograder", "student_zip", "release", "guide"):
