@@ -185,20 +185,19 @@ def grading_report(results: dict) -> str:
 def write_gradescope_results(autograder_dir: Path, otter_error: str = "") -> dict:
     """`results/results.json` from the grader's own results (one row per hidden test), or,
     when the kernel wrote none, a zero score that says why."""
+    from autograder.grading import GradeRecord
+    from autograder.otter.runtime import gradescope_results
+    from autograder.otter.settings import OtterSettings
+
     autograder_dir = Path(autograder_dir)
     results = read_grader_results(autograder_dir)
     if results is None:
         reason = otter_error or "the grading kernel produced no results"
-        results = {
-            "score": 0.0,
-            "output": f"Your submission could not be graded: {reason.splitlines()[0]}",
-            "tests": [],
-            "stdout_visibility": "hidden",
-            "extra_data": {"status": "error", "error": reason},
-        }
+        settings = OtterSettings.load(engine_dir(autograder_dir))
+        results = gradescope_results(GradeRecord("submission", "error", reason), settings)
     out = autograder_dir / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(results, ensure_ascii=False) + "\n", encoding="utf-8")
     return results
 
 
@@ -206,6 +205,9 @@ def run_in_container(autograder_dir: Path | None = None) -> int:
     """What `run_otter.py` runs (Gradescope, otter grade): quarantine, lock, otter, results."""
     autograder_dir = Path(autograder_dir or CONTAINER_ROOT).resolve()
     container = autograder_dir == CONTAINER_ROOT
+    metadata = autograder_dir / "submission_metadata.json"
+    if not metadata.exists():  # Gradescope writes it, otter grade an empty one; plugins read it
+        metadata.write_text("{}", encoding="utf-8")
     quarantine_upload(autograder_dir, otter_prepared=False)
     for note in lock_engine(autograder_dir, container=container):
         print(f"torchgrade: {note}")

@@ -35,11 +35,15 @@ def grade(submission_dir: Path | None = None):
     otter's `<autograder>/submission`), once per process; return the GradeResult."""
     global _RESULT
     if _RESULT is None:
-        _RESULT = _grade(Path.cwd() if submission_dir is None else Path(submission_dir))
+        _RESULT = grade_folder(Path.cwd() if submission_dir is None else Path(submission_dir))
     return _RESULT
 
 
-def _grade(submission_dir: Path):
+def grade_folder(submission_dir: Path, namespaces: bool = True):
+    """Grade the upload of `<autograder>/submission` and write the grader's results.json to
+    `<autograder>/torchgrade-results.json`; return the GradeResult. `namespaces=False`
+    grades as in a container that forbids them (Docker's default): only the separate
+    user, the file permissions and the rlimits protect."""
     from autograder.grading import GradeRecord
     from autograder.otter.settings import OtterSettings
 
@@ -49,9 +53,8 @@ def _grade(submission_dir: Path):
     try:
         settings = OtterSettings.load(ENGINE_ROOT)
         _ensure_data()
-        result = grade_upload(
-            upload_of(autograder_dir, submission_dir, work), settings, autograder_dir
-        )
+        upload = upload_of(autograder_dir, submission_dir, work)
+        result = grade_upload(upload, settings, autograder_dir, namespaces)
     except Exception as exc:  # a grader fault: every case fails with the reason
         result = GradeRecord(
             "submission",
@@ -90,15 +93,21 @@ def upload_of(autograder_dir: Path, submission_dir: Path, work: Path) -> Path:
     return upload
 
 
-def grade_upload(upload: Path, settings, autograder_dir: Path):
+def grade_upload(upload: Path, settings, autograder_dir: Path, namespaces: bool = True):
     """The one grading pipeline, with the isolated backend, on `upload`."""
     from autograder.grading import grade_submission
-    from autograder.sandbox import backend_factory
+    from autograder.sandbox import IsolatedBackend, default_zygote
     from autograder.submissions import Submission
 
+    limits, zygote = settings.sandbox_limits(), default_zygote()
     hidden = [autograder_dir / "source" / "tests", autograder_dir / "submission" / "tests"]
-    factory = backend_factory(settings.sandbox_limits(), hidden_paths=hidden)
-    return grade_submission(Submission("submission", upload), factory, settings.exercises)
+
+    def backend(root: Path) -> IsolatedBackend:
+        return IsolatedBackend(
+            root, limits, zygote=zygote, hidden_paths=hidden, namespaces=namespaces
+        )
+
+    return grade_submission(Submission("submission", upload), backend, settings.exercises)
 
 
 def gradescope_results(result, settings) -> dict:
