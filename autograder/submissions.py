@@ -1,11 +1,10 @@
 """Finding and unpacking submissions: every entry of the folder becomes exactly one.
 
 An entry is a `.zip` or a folder holding an `exercises/` package at its root or inside one
-top-level folder (a set of exercise notebooks, or loose `<exercise>.py` modules, are accepted
-too). Whatever is wrong with an
-entry becomes its `error`; nothing is skipped except hidden OS files (names starting with
-"." and `__MACOSX`). Only `exercises/*.py` is copied into a fresh staging folder: a
-submission cannot bring a `conftest.py`, a `solutions/` package or anything else along.
+top-level folder (exercise notebooks, or loose `<exercise>.py` modules, instead of the package
+are accepted too). Whatever is wrong with an entry becomes its `error`; nothing is skipped
+except hidden OS files (names starting with "." and `__MACOSX`). Only `exercises/*.py` is
+copied into a fresh staging folder: a submission cannot bring a `conftest.py`, a `solutions/` package or anything else along.
 """
 
 from __future__ import annotations
@@ -132,7 +131,7 @@ def find_package(folder: Path) -> Path | None:
 def find_loose_modules(folder: Path) -> Path | None:
     """A folder holding `<exercise>.py` modules without the `exercises/` package around them
     (loose files uploaded one by one): `folder` itself or its single top-level folder."""
-    from autograder.exercises import EXERCISE_NAMES
+    from autograder.kit.registry import EXERCISE_NAMES
 
     children = [p for p in folder.iterdir() if p.is_dir() and not is_os_junk(p)]
     for candidate in (folder, *(children if len(children) == 1 else [])):
@@ -165,7 +164,7 @@ def stage(submission: Submission, work: Path) -> Path:
                 "no exercises/ package (or exercise notebooks) found at the "
                 "top of the submission; make it with `torchgrade submit`"
             )
-        from autograder.notebooks import notebooks_to_package
+        from autograder.kit.notebooks import notebooks_to_package
 
         try:
             found = notebooks_to_package(notebooks, work / "from_notebooks")

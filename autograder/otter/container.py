@@ -185,7 +185,7 @@ def grading_report(results: dict) -> str:
 def write_gradescope_results(autograder_dir: Path, otter_error: str = "") -> dict:
     """`results/results.json` from the grader's own results (one row per hidden test), or,
     when the kernel wrote none, a zero score that says why."""
-    from autograder.grading import GradeRecord
+    from autograder.judge.pipeline import GradeRecord
     from autograder.otter.runtime import gradescope_results
     from autograder.otter.settings import OtterSettings
 

@@ -37,11 +37,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.judge.plugin import HIDDEN_DIR, exercise_of, hint_of, points_of
+from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter.container import ENGINE_DIR
 from autograder.otter.runtime import ENTRY_NOTEBOOK
 from autograder.otter.settings import SETTINGS_FILE, OtterSettings, SettingsError
-from autograder.plugin import HIDDEN_DIR, exercise_of, hint_of, points_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # CPU wheels of torch: Gradescope and otter grade's containers have no GPU, and the default
@@ -238,12 +238,13 @@ if ! command -v wget >/dev/null; then
     apt-get install -y --no-install-recommends wget ca-certificates
     rm -rf /var/lib/apt/lists/*
 fi
-wget -nv -O /tmp/miniforge.sh \\
-    "https://github.com/conda-forge/miniforge/releases/download/{MINIFORGE_VERSION}/Miniforge3-Linux-$(uname -m).sh"
+MINIFORGE="https://github.com/conda-forge/miniforge/releases/download/{MINIFORGE_VERSION}"
+wget -nv -O /tmp/miniforge.sh "$MINIFORGE/Miniforge3-Linux-$(uname -m).sh"
 bash /tmp/miniforge.sh -b -p /root/miniforge3
 rm -f /tmp/miniforge.sh
 /root/miniforge3/bin/conda env create -q -f /autograder/source/environment.yml
-/root/miniforge3/envs/otter-env/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt
+/root/miniforge3/envs/otter-env/bin/pip install --no-cache-dir \\
+    -r /autograder/source/requirements.txt
 /root/miniforge3/bin/conda clean -afy
 """
 

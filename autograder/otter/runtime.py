@@ -44,7 +44,7 @@ def grade_folder(submission_dir: Path, namespaces: bool = True):
     `<autograder>/torchgrade-results.json`; return the GradeResult. `namespaces=False`
     grades as in a container that forbids them (Docker's default): only the separate
     user, the file permissions and the rlimits protect."""
-    from autograder.grading import GradeRecord
+    from autograder.judge.pipeline import GradeRecord
     from autograder.otter.settings import OtterSettings
 
     autograder_dir = submission_dir.resolve().parent
@@ -95,7 +95,7 @@ def upload_of(autograder_dir: Path, submission_dir: Path, work: Path) -> Path:
 
 def grade_upload(upload: Path, settings, autograder_dir: Path, namespaces: bool = True):
     """The one grading pipeline, with the isolated backend, on `upload`."""
-    from autograder.grading import grade_submission
+    from autograder.judge.pipeline import grade_submission
     from autograder.sandbox import IsolatedBackend, default_zygote
     from autograder.submissions import Submission
 
@@ -113,7 +113,7 @@ def grade_upload(upload: Path, settings, autograder_dir: Path, namespaces: bool 
 def gradescope_results(result, settings) -> dict:
     """The grader's results.json for Gradescope: one test per hidden test with its
     visibility; skipped tests carry no pass/fail status (Gradescope would show "passed")."""
-    from autograder.grading import results_json, suite_maximum
+    from autograder.judge.pipeline import results_json, suite_maximum
 
     data = results_json(result, suite_maximum(settings.exercises))
     for test in data["tests"]:
@@ -133,7 +133,7 @@ def write_results(result, settings, path: Path) -> None:
 
 
 def _ensure_data() -> None:
-    from autograder.datagen import ensure_data
+    from autograder.kit.datagen import ensure_data
 
     ensure_data()
 

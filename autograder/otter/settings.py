@@ -2,7 +2,7 @@
 
     # otter.toml (every key optional)
     exercises = ["softmax", "cnn"]   # the autograder grades only these (default: all nine)
-    visibility = "visible"           # every test: visible | hidden | after_due_date | after_published
+    visibility = "visible"           # visible | hidden | after_due_date | after_published
     show_stdout = false              # Gradescope shows the autograder's stdout to students
 
     [visibility_of]                  # per exercise or per hidden test (its results.json name)
@@ -29,7 +29,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SETTINGS_FILE = "otter_settings.json"  # inside the engine folder of the zip

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import codec
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 class StudentError(Exception):
