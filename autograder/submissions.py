@@ -1,10 +1,10 @@
 """Finding and unpacking submissions: every entry of the folder becomes exactly one.
 
 An entry is a `.zip` or a folder holding an `exercises/` package at its root or inside one
-top-level folder (exercise notebooks, or loose `<exercise>.py` modules, instead of the package
-are accepted too). Whatever is wrong with an entry becomes its `error`; nothing is skipped
-except hidden OS files (names starting with "." and `__MACOSX`). Only `exercises/*.py` is
-copied into a fresh staging folder: a submission cannot bring a `conftest.py`, a `solutions/` package or anything else along.
+top-level folder (a set of exercise notebooks is accepted too). Whatever is wrong with an
+entry becomes its `error`; nothing is skipped except hidden OS files (names starting with
+"." and `__MACOSX`). Only `exercises/*.py` is copied into a fresh staging folder: a
+submission cannot bring a `conftest.py`, a `solutions/` package or anything else along.
 """
 
 from __future__ import annotations
