@@ -1,21 +1,26 @@
 """Replays Gradescope's container for many uploads in one process, without otter's kernel.
 
-    python otter_container.py AUTOGRADER_ZIP WORK [--no-namespaces] NAME=UPLOAD ...
+    python otter_container.py AUTOGRADER_ZIP WORK [--no-namespaces] NAME=UPLOAD[@TIMEOUT] ...
 
 The zip is unpacked once into `WORK/autograder/source` (the image); for each upload the
 `submission/` and `results/` folders start empty, as in a fresh container. Then the steps
 `run_otter.py` takes around otter: the upload leaves otter's sight, the engine's secrets are
 locked, the zip's own engine (imported from `source/files/torchgrade`, not this checkout)
 grades the upload in the isolated backend, and `results/results.json` is written; it is
-copied to `WORK/NAME.json`. One zygote serves every upload, so each costs a second or two
-instead of a full otter run. `--no-namespaces`: as in a Docker container that forbids them,
-only the separate user, the file permissions and the rlimits protect.
+copied to `WORK/NAME.json` (with `leftovers`: processes of this run still alive after it,
+the zygote aside). `@TIMEOUT` sets that upload's per-call time limit. One zygote serves
+every upload, so each costs a second or two instead of a full otter run. `--no-namespaces`:
+as in a Docker container that forbids them, only the separate user, the file permissions
+and the rlimits protect.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -35,9 +40,18 @@ def main(argv: list[str]) -> int:
         quarantine_upload,
         write_gradescope_results,
     )
+    from autograder.otter.settings import SETTINGS_FILE
+    from autograder.sandbox import default_zygote
 
     assert Path(runtime.__file__).is_relative_to(root), "not the zip's own engine"
-    for name, upload in uploads:
+    settings_file = root / "source" / "files" / "torchgrade" / SETTINGS_FILE
+    default_settings = settings_file.read_text(encoding="utf-8")
+    for name, spec in uploads:
+        upload, _, timeout = spec.partition("@")
+        settings = json.loads(default_settings)
+        if timeout:
+            settings["limits"]["timeout"] = float(timeout)
+        settings_file.write_text(json.dumps(settings), encoding="utf-8")
         for folder in ("submission", "results", runtime.UPLOAD_DIR):
             shutil.rmtree(root / folder, ignore_errors=True)
         (root / runtime.RESULT_FILE).unlink(missing_ok=True)
@@ -51,9 +65,39 @@ def main(argv: list[str]) -> int:
         quarantine_upload(root, otter_prepared=False)
         lock_engine(root, container=False)
         runtime.grade_folder(root / "submission", namespaces=namespaces)
-        write_gradescope_results(root)
-        shutil.copy2(root / "results" / "results.json", work / f"{name}.json")
+        results = write_gradescope_results(root)
+        results["leftovers"] = leftovers(default_zygote())
+        (work / f"{name}.json").write_text(json.dumps(results), encoding="utf-8")
     return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Live (not zombie) processes below `pid`."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if entry.name.isdigit() and fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def leftovers(zygote, wait: float = 5.0) -> list[int]:
+    """This process's descendants other than the zygote, after up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        alive = [p for p in descendants(os.getpid()) if p != zygote._proc.pid]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
 
 
 if __name__ == "__main__":
