@@ -39,7 +39,6 @@ DIGITS_LEADERBOARD = {
     "value": "training:accuracy",
     "order": "desc",
 }
-LIMIT_KEYS = ("timeout", "cpu_time", "memory", "max_procs", "max_file_size", "max_output")
 
 
 class SettingsError(ValueError):
@@ -68,11 +67,10 @@ class OtterSettings:
                 raise SettingsError(
                     f"visibility of {where} is {value!r}: use one of {', '.join(VISIBILITIES)}"
                 )
-        unknown_limits = sorted(set(self.limits) - set(LIMIT_KEYS))
-        if unknown_limits:
-            raise SettingsError(
-                f"unknown limit(s) {', '.join(unknown_limits)}: use {', '.join(LIMIT_KEYS)}"
-            )
+        try:
+            self.sandbox_limits()
+        except (TypeError, ValueError) as exc:
+            raise SettingsError(f"[limits]: {exc}") from None
         for entry in self.leaderboard:
             if not entry.get("name") or ":" not in str(entry.get("value", "")):
                 raise SettingsError(
@@ -87,13 +85,20 @@ class OtterSettings:
         return self.visibility_of.get(test_name, self.visibility_of.get(exercise, self.visibility))
 
     def sandbox_limits(self):
-        from autograder.sandbox import Limits, parse_size
+        """The sandbox limits: `torchgrade grade`'s defaults, with the [limits] set here."""
+        from dataclasses import fields
 
-        values = dict(self.limits)
-        for key in ("memory", "max_file_size", "max_output"):
-            if key in values:
-                values[key] = parse_size(values[key])
-        return Limits.from_dict(values)
+        from autograder.sandbox.limits import Limits, parse_size
+
+        known = {f.name: f for f in fields(Limits)}
+        unknown = sorted(set(self.limits) - set(known))
+        if unknown:
+            raise ValueError(f"unknown limit(s) {', '.join(unknown)}: use {', '.join(known)}")
+        values = {
+            key: parse_size(value) if isinstance(value, str) else value
+            for key, value in self.limits.items()
+        }
+        return Limits(**values)
 
     # --- files ---------------------------------------------------------------------------
 
