@@ -280,16 +280,16 @@ Built by torchgrade {__version__}. `{d}/autograder.zip` grades the hidden suites
 the same per-test points. Students hand in the zip made by `torchgrade submit`
 (`exercises/*.py` at its root).
 
-| route | where student code runs | student code kept apart from the grader |
+| route | where student code runs | what keeps it from the reference and the verdict |
 |---|---|---|
-| `torchgrade grade` | sandboxed child processes on this machine | yes (default backend) |
-| `otter run` | otter's Jupyter kernel, on this machine | no: trusted code only |
-| `otter grade` | otter's kernel, a Docker container each | no (the container guards the host) |
-| Gradescope | otter's kernel in Gradescope's container | no (as for otter grade) |
+| `torchgrade grade` | sandboxed children of a zygote | separate user, mount/network/PID namespaces, rlimits, per-call time limits |
+| Gradescope, `otter grade` | the same sandboxed children, forked for otter's grading kernel | separate user, root-only engine files (namespaces where Docker allows them), rlimits, per-call time limits |
+| `otter run` | the same | as `torchgrade grade` on the same machine and user |
 
-Under otter and Gradescope the hidden suites run in the same process as the student's code,
-as otter always does; a determined student could tamper with that run. Re-grade anything
-suspicious with `torchgrade grade`, whose verdicts student code cannot reach.
+On every route the upload is moved out of otter's sight before otter or its kernel looks at
+it, and the grading kernel runs only trusted code. Each run reports the active protections
+(Gradescope: the autograder output; `otter run`: the plugin report; `results.json`:
+`extra_data.protections`).
 
 ## 1. torchgrade grade (recommended: fast, sandboxed, no containers)
 
@@ -308,17 +308,18 @@ the parallelism.
 
 ## 2. otter run (one submission, no containers)
 
-Needs an environment with torchgrade's requirements and otter-grader (the repository's
-`.venv` has both). Otter executes the submission without isolation: use it for trusted
-submissions or to try the autograder.
+Needs an environment with torchgrade installed (its plugin moves the upload out of otter's
+sight; the repository's `.venv` has it and otter-grader). `otter run` takes one file: a zip
+(any shape `torchgrade grade` accepts, but notebooks inside a folder, not at the zip's top:
+otter picks its submission file before any code of ours runs) or a single `.py` file.
 
 ```bash
 mkdir -p results
 .venv/bin/otter run -a {d}/autograder.zip submission.zip -o results/
 ```
 
-`results/results.json` holds one entry per exercise (score, maximum, and per hidden test
-its hint and failure message); add `-p` for otter's `results.pkl` with every test case.
+`results/results.json` holds one entry per hidden test (score, maximum, hint and failure
+message); add `-p` for otter's `results.pkl`.
 
 ## 3. otter grade (a folder of submissions, one Docker container each)
 
@@ -330,9 +331,10 @@ mkdir -p otter-grades
 otter grade -a {d}/autograder.zip --ext zip -o otter-grades/ SUBMISSIONS/
 ```
 
-`otter-grades/final_grades.csv` gets one row per submission and one column per exercise.
-The first run builds the image from the zip (`setup.sh`, `environment.yml` pinned to
-torchgrade's versions, Python of the build machine); later runs reuse it. Add
+`otter-grades/final_grades.csv` gets one row per submission and one column per hidden
+test. The first run builds the image from the zip (`setup.sh`: Miniforge's Python of the
+build machine's version and `requirements.txt`, pinned to torchgrade's versions with CPU
+builds of torch); later runs reuse it. Add
 `--containers N` to grade N submissions at once and `--timeout SECONDS` to bound each.
 
 ## 4. Gradescope
@@ -341,11 +343,12 @@ torchgrade's versions, Python of the build machine); later runs reuse it. Add
    and upload `{d}/autograder.zip` (any of Gradescope's Ubuntu base images). Gradescope runs
    `setup.sh` once (it installs Miniforge, then otter-grader and torchgrade's pinned
    requirements with the CPU build of torch: several minutes).
-2. Students upload the `submission.zip` from `torchgrade submit`. It lands in
-   `/autograder/submission/` (unpacked, or as the zip itself: both are graded), and
-   `run_autograder` grades it.
-3. Each student sees one test per exercise with its score and, for each failed hidden test,
-   the hint and message (never the test's source or expected values).
+2. Students upload the `submission.zip` from `torchgrade submit` (or their module files, or
+   their notebooks). It lands in `/autograder/submission/` (unpacked, or as the zip itself:
+   both are graded), and `run_autograder` grades it.
+3. Each student sees one test per hidden test with its points, its hint and, when it
+   failed, the message (never the test's source or expected values), shown as the build's
+   settings say (`--visibility`, `--show-stdout`, `--otter-config`).
 
 Try the autograder before uploading it: `otter run` (route 2) runs the same entry point on
 a submission; `tests/engine/test_otter.py` also replays Gradescope's layout

@@ -145,13 +145,10 @@ class TorchgradePlugin:
                 test = outputs.get(case.test_case.name)
                 if test is None:
                     continue
-                outcome = test.get("extra_data", {})
-                if outcome.get("outcome") == "skipped":
-                    case.message = f"skipped: {outcome.get('message', '')}"
-                elif case.passed:
-                    case.message = "✅ passed"
+                if test.get("extra_data", {}).get("outcome") == "skipped":
+                    case.message = test["output"]
                 else:
-                    case.message = f"❌ {outcome.get('message') or 'failed'}"
+                    case.message = "✅ passed" if case.passed else f"❌ {test['output']}"
 
     def generate_report(self) -> str:
         results = read_grader_results(self.autograder_dir)
@@ -186,7 +183,7 @@ def write_gradescope_results(autograder_dir: Path, otter_error: str = "") -> dic
     """`results/results.json` from the grader's own results (one row per hidden test), or,
     when the kernel wrote none, a zero score that says why."""
     from autograder.judge.pipeline import GradeRecord
-    from autograder.otter.runtime import gradescope_results
+    from autograder.otter.runtime import dumps, gradescope_results
     from autograder.otter.settings import OtterSettings
 
     autograder_dir = Path(autograder_dir)
@@ -197,7 +194,7 @@ def write_gradescope_results(autograder_dir: Path, otter_error: str = "") -> dic
         results = gradescope_results(GradeRecord("submission", "error", reason), settings)
     out = autograder_dir / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(dumps(results) + "\n", encoding="utf-8")
     return results
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import traceback
@@ -26,6 +27,9 @@ ENTRY_NOTEBOOK = "torchgrade_grade.ipynb"  # the one notebook otter finds in the
 UPLOAD_DIR = "torchgrade-upload"  # <autograder>/: the student's upload, out of otter's sight
 RESULT_FILE = "torchgrade-results.json"  # <autograder>/: the grader's results.json
 ENGINE_ROOT = Path(__file__).resolve().parents[2]  # holds autograder/ and solutions/
+
+# A traceback line's path in the sandbox or the staging folder, shown from exercises/ on.
+SANDBOX_PATH = re.compile(r'File "[^"\n]*?/(exercises/[^"\n/]+)"')
 
 _RESULT = None  # this kernel's GradeResult, once graded
 
@@ -117,16 +121,35 @@ def gradescope_results(result, settings) -> dict:
 
     data = results_json(result, suite_maximum(settings.exercises))
     for test in data["tests"]:
+        outcome = test.pop("extra_data", {}).get("outcome")  # hint and message: in the output
+        test.pop("tags", None)
+        test["output"] = concise(test["output"])
         test["visibility"] = settings.visibility_for(test["name"])
-        if test.get("extra_data", {}).get("outcome") == "skipped":
+        if outcome == "skipped":
             test.pop("status", None)
             test["name"] += " (skipped)"
+            test["extra_data"] = {"outcome": outcome}
     data["stdout_visibility"] = "visible" if settings.show_stdout else "hidden"
     return data
 
 
+def concise(output: str) -> str:
+    """A test's output as Gradescope shows it: traceback paths from `exercises/` on, and no
+    traceback under a stub's NotImplementedError (it points at the stub's own `raise`)."""
+    output = SANDBOX_PATH.sub(r'File "\1"', output)
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("NotImplementedError: "):
+            return "\n".join(lines[: i + 1])
+    return output
+
+
+def dumps(results: dict) -> str:
+    return json.dumps(results, ensure_ascii=False, separators=(",", ":"))
+
+
 def write_results(result, settings, path: Path) -> None:
-    text = json.dumps(gradescope_results(result, settings), ensure_ascii=False)
+    text = dumps(gradescope_results(result, settings))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
