@@ -606,7 +606,7 @@ def test_zip_has_one_ok_test_per_hidden_test(dist, hidden_tests):
         call = next(
             node.value
             for node in ast.parse(source).body
-            if isinstance(node, ast.Assign) and node.targets[0].id == "test"
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "test"
         )
         cases.append(tuple(ast.literal_eval(a) for a in call.args))
     want = [(t.name, t.points, t.hint) for t in hidden_tests]
