@@ -37,7 +37,7 @@ import torch
 import yaml
 
 from autograder.authoring.mutation import build_submission, load_catalogue
-from autograder.commands.build import build, settings_from_args
+from autograder.commands.build import build, build_release, settings_from_args
 from autograder.judge.pipeline import grade_submission
 from autograder.kit.datagen import default_data_dir, ensure_data
 from autograder.kit.notebooks import write_notebooks
@@ -45,7 +45,7 @@ from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter import container, runtime
 from autograder.otter.generate import collect_hidden_tests, ok_test_files
 from autograder.otter.settings import OtterSettings, SettingsError
-from autograder.submissions import Submission
+from autograder.submissions import Submission, stage
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the isolated backend needs Linux"
@@ -520,6 +520,32 @@ def test_build_for_a_subset_of_exercises(graded, metrics_zip):
     assert sum(t["max_score"] for t in graded["otter-import"]["json"]["tests"]) == (
         _metrics_points(graded)
     )
+
+
+def test_student_release_for_a_subset(tmp_path):
+    release = build_release(tmp_path / "student", ["softmax", "cnn"])
+    assert sorted(p.name for p in (release / "exercises").glob("*.py")) == [
+        "__init__.py",
+        "cnn.py",
+        "softmax.py",
+    ]
+    public = sorted(p.name for p in (release / "tests" / "public").glob("test_*.py"))
+    assert public == ["test_cnn.py", "test_softmax.py"]
+    assert sorted(p.stem for p in (release / "notebooks").glob("*.ipynb")) == ["cnn", "softmax"]
+    readme = (release / "README.md").read_text(encoding="utf-8")
+    assert "`softmax`" in readme and "`training`" not in readme
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_staging_takes_loose_module_files(tmp_path, nested):
+    upload = tmp_path / "upload"
+    folder = upload / "my-work" if nested else upload
+    folder.mkdir(parents=True)
+    for name in ("softmax.py", "cnn.py", "helpers.py"):
+        (folder / name).write_text(f"NAME = {name!r}\n", encoding="utf-8")
+    staged = stage(Submission("loose", upload), tmp_path / "work")
+    modules = sorted(p.name for p in (staged / "exercises").glob("*.py"))
+    assert modules == ["__init__.py", "cnn.py", "helpers.py", "softmax.py"]
 
 
 def test_settings_file_and_flags(tmp_path):
