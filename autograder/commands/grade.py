@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograder.files import private_tempdir
 from autograder.judge.pipeline import (
     GradeRecord,
     fingerprint,
@@ -218,6 +219,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
+    with private_tempdir(out_dir):  # nothing of the run stays in /tmp
+        return grade_folder(args, submissions, out_dir, start)
+
+
+def grade_folder(
+    args: argparse.Namespace, submissions: list[Submission], out_dir: Path, start: float
+) -> int:
     options = build_options(args)
     maximum = suite_maximum(options.exercises)
     names = [s.name for s in submissions]
