@@ -7,8 +7,8 @@ The zip is unpacked once into `WORK/autograder/source` (the image); for each upl
 `run_otter.py` takes around otter: the upload leaves otter's sight, the engine's secrets are
 locked, the zip's own engine (imported from `source/files/torchgrade`, not this checkout)
 grades the upload in the isolated backend, and `results/results.json` is written; it is
-copied to `WORK/NAME.json` (with `leftovers`: processes of this run still alive after it,
-the zygote aside). `@TIMEOUT` sets that upload's per-call time limit. One zygote serves
+copied to `WORK/NAME.json` (with `leftovers`: processes of its sandbox still alive after
+it). `@TIMEOUT` sets that upload's per-call time limit. One zygote serves
 every upload, so each costs a second or two instead of a full otter run. `--no-namespaces`:
 as in a Docker container that forbids them, only the separate user, the file permissions
 and the rlimits protect.
@@ -17,7 +17,6 @@ and the rlimits protect.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import time
@@ -42,6 +41,7 @@ def main(argv: list[str]) -> int:
     )
     from autograder.otter.settings import SETTINGS_FILE
     from autograder.sandbox import default_zygote
+    from autograder.sandbox.child import UID_BASE
 
     assert Path(runtime.__file__).is_relative_to(root), "not the zip's own engine"
     settings_file = root / "source" / "files" / "torchgrade" / SETTINGS_FILE
@@ -66,35 +66,41 @@ def main(argv: list[str]) -> int:
         lock_engine(root, container=False)
         runtime.grade_folder(root / "submission", namespaces=namespaces)
         results = write_gradescope_results(root)
-        results["leftovers"] = leftovers(default_zygote())
+        results["leftovers"] = leftovers(default_zygote(), UID_BASE)
         (work / f"{name}.json").write_text(json.dumps(results), encoding="utf-8")
     return 0
 
 
-def descendants(pid: int) -> list[int]:
-    """Live (not zombie) processes below `pid`."""
-    children: dict[int, list[int]] = {}
+def processes() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, real uid) of every live (not zombie) process."""
+    found = {}
     for entry in Path("/proc").iterdir():
         try:
             stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
+        uid = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Uid:"))
         if entry.name.isdigit() and fields[0] != "Z":
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
+            found[int(entry.name)] = (int(fields[1]), uid)
     return found
 
 
-def leftovers(zygote, wait: float = 5.0) -> list[int]:
-    """This process's descendants other than the zygote, after up to `wait` seconds."""
+def leftovers(zygote, uid_base: int, wait: float = 5.0) -> list[int]:
+    """Processes of this run's sandboxes still alive after up to `wait` seconds: below the
+    zygote, or running as one of its sandbox users."""
+    users = {uid_base + pid for pid in zygote.supervisors}
     deadline = time.monotonic() + wait
     while True:
-        alive = [p for p in descendants(os.getpid()) if p != zygote._proc.pid]
+        table = processes()
+        ours, todo = set(), [zygote._proc.pid]
+        while todo:
+            parent = todo.pop()
+            children = [pid for pid, (ppid, _) in table.items() if ppid == parent]
+            ours.update(children)
+            todo += children
+        alive = sorted(ours | {pid for pid, (_, uid) in table.items() if uid in users})
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.1)
