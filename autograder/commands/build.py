@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
@@ -107,13 +108,37 @@ def _copy_files(files: list[Path], root: Path, dest: Path) -> None:
         shutil.copy2(file, target)
 
 
-def student_pyproject() -> str:
-    """The release's pyproject: installs `torchgrade` (check/submit/notebooks) and the stubs."""
+# The course needs no GPU: students install the CPU-only torch by default. Measured on
+# Linux x86_64, Python 3.11 (torch 2.13 CPU / 2.14 CUDA 13): the release's environment is
+# 1.4 GB with the CPU wheels, 5.9 GB with PyPI's default CUDA build (torch 1.2 GB, nvidia
+# libraries 3.2 GB, triton 0.9 GB).
+CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
+ENV_SIZE_CPU, ENV_SIZE_CUDA = "1.4 GB", "5.9 GB"
+TORCH_PACKAGES = ("torch", "torchvision")
+
+
+def project_config() -> dict:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def torch_requirements() -> list[str]:
+    """The torch and torchvision pins of pyproject.toml, e.g. "torch>=2.4,<=2.14.1"."""
+    return [
+        d
+        for d in project_config()["project"]["dependencies"]
+        if re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0] in TORCH_PACKAGES
+    ]
+
+
+def student_pyproject() -> str:
+    """The release's pyproject: installs `torchgrade` (check/submit/notebooks) and the stubs.
+    uv (`uv pip install -e .`, `uv sync`) takes torch from the CPU-only index by default;
+    pip cannot be told so in a pyproject, hence the README's first install line."""
+    project = project_config()
     dependencies = [
         d for d in project["project"]["dependencies"] if not d.startswith("otter-grader")
     ]
@@ -144,6 +169,15 @@ torchgrade = "autograder.kit.cli:main"
 [tool.setuptools.packages.find]
 include = ["autograder*", "exercises*"]
 
+# The CPU-only torch by default ({ENV_SIZE_CPU} instead of {ENV_SIZE_CUDA}); with an NVIDIA
+# GPU, delete these two tables or install torch from pytorch.org's command for your CUDA.
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "{CPU_TORCH_INDEX}"
+explicit = true
+
+[tool.uv.sources]
+{"".join(f'{name} = [{{ index = "pytorch-cpu" }}]{chr(10)}' for name in TORCH_PACKAGES)}
 [tool.pytest.ini_options]
 addopts = "--strict-markers -p no:cacheprovider --import-mode=importlib"
 testpaths = ["tests/public"]
@@ -167,6 +201,7 @@ if ROOT not in sys.path:
 def student_readme(exercises: list[str] | None = None) -> str:
     chosen = [e for e in EXERCISES if exercises is None or e.name in exercises]
     rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(chosen, 1))
+    torch = " ".join(f'"{r}"' for r in torch_requirements())
     return f"""\
 # PyTorch course exercises
 
@@ -177,9 +212,20 @@ public tests, and hand in a zip made by `torchgrade submit`.
 
 ```bash
 python -m venv .venv && source .venv/bin/activate   # Windows: .venv\\Scripts\\activate
+pip install {torch} --index-url {CPU_TORCH_INDEX}
 pip install -e .                 # installs the `torchgrade` command and the course's packages
 python -m autograder.kit.datagen     # writes the exercises' data into data/generated/
 ```
+
+The first `pip install` takes the CPU-only torch: the course needs no GPU, and the whole
+environment is then about {ENV_SIZE_CPU} (plain `pip install -e .` on Linux pulls the CUDA
+build instead: about {ENV_SIZE_CUDA}). With `uv`, `uv pip install -e .` does both steps and
+takes the CPU build by itself.
+
+**With an NVIDIA GPU (optional).** Only the CPU-vs-GPU timing exercise uses one, and its GPU
+tests are skipped without one. To use yours, replace the first `pip install` with the
+command pytorch.org gives for your CUDA version (e.g. `--index-url
+https://download.pytorch.org/whl/cu128`), keeping the same version bounds.
 
 ## Work
 
@@ -280,11 +326,13 @@ Built by torchgrade {__version__}. `{d}/autograder.zip` grades the hidden suites
 the same per-test points. Students hand in the zip made by `torchgrade submit`
 (`exercises/*.py` at its root).
 
-| route | where student code runs | what keeps it from the reference and the verdict |
-|---|---|---|
-| `torchgrade grade` | sandboxed children of a zygote | separate user, mount/network/PID namespaces, rlimits, per-call time limits |
-| Gradescope, `otter grade` | the same sandboxed children, forked for otter's grading kernel | separate user, root-only engine files (namespaces where Docker allows them), rlimits, per-call time limits |
-| `otter run` | the same | as `torchgrade grade` on the same machine and user |
+| route | where student code runs, kept from the reference and the verdict by |
+|---|---|
+| `torchgrade grade` | sandboxed children of a zygote: separate user, mount/network/PID \
+namespaces, rlimits, per-call time limits |
+| Gradescope, `otter grade` | the same children, forked for otter's grading kernel: separate \
+user, root-only engine files (namespaces where Docker allows them), rlimits, time limits |
+| `otter run` | the same, with what the machine and user allow (as `torchgrade grade`) |
 
 On every route the upload is moved out of otter's sight before otter or its kernel looks at
 it, and the grading kernel runs only trusted code. Each run reports the active protections
