@@ -74,7 +74,8 @@ def marker_lines() -> list[str]:
     return [f"{e.name}: exercise {i}, {e.title}" for i, e in enumerate(EXERCISES, 1)]
 
 
-def exercise_table() -> str:
-    """The Markdown table of the exercises that the READMEs show."""
-    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(EXERCISES, 1))
+def exercise_table(names: list[str] | None = None) -> str:
+    """The Markdown table of the exercises (all, or those in `names`) the READMEs show."""
+    chosen = [e for e in EXERCISES if names is None or e.name in names]
+    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(chosen, 1))
     return f"| # | module | what it teaches |\n|---|---|---|\n{rows}"
