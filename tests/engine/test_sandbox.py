@@ -67,6 +67,7 @@ CASES: dict[str, set[str] | None] = {
     # 5: CPU taken from the neighbour (see test_neighbour_keeps_its_cpu, slow_calls below)
     "busy_sessions": None,
     "busy_each_call": None,
+    "memory_many_processes": set(),
     # 6: state left for the next submission, a full disk
     "leave_files": set(),
     "find_left_files": set(),
@@ -81,6 +82,7 @@ CASES: dict[str, set[str] | None] = {
 SLOW_IMPORT = {  # cases that walk the disk or their memory at import: more time per call
     "fork_bomb",
     "memory_hog",
+    "memory_many_processes",
     "leave_files",
     "find_left_files",
     "fill_disk",
@@ -275,7 +277,9 @@ def secrets_of(workspace_hidden: list[Path]) -> list[str]:
     return [str(REPO / "solutions"), *(str(p) for p in workspace_hidden)]
 
 
-def check_case_output(case: str, text: str, hidden: list[Path]) -> None:
+def check_case_output(
+    case: str, text: str, hidden: list[Path], memory_cgroup: bool = False
+) -> None:
     """What a hostile case printed about what it could reach."""
     if case == "instructor_files":
         assert "OWNED []" in text, text
@@ -292,6 +296,8 @@ def check_case_output(case: str, text: str, hidden: list[Path]) -> None:
         assert 0 < total <= LIMITS.scratch_size, text
     if case == "leave_files":
         assert "LEFT /tmp" in text, text
+    if case == "memory_many_processes" and memory_cgroup:
+        assert "CHILDREN KILLED" in text and "CHILDREN KILLED 0" not in text, text
     if case == "find_left_files":
         assert "SEARCH DONE" in text and "FOUND" not in text, text
 
@@ -315,7 +321,8 @@ def test_hostile_submission_gains_nothing(case, zygote, workspace, tmp_path, has
     elapsed = time.monotonic() - start
     check_outcomes(case, result)
     if has_namespaces:
-        check_case_output(case, backend.output_text(), hidden)
+        memory_cgroup = any("memory in all" in p for p in backend.protections)
+        check_case_output(case, backend.output_text(), hidden, memory_cgroup)
     shares_cpu = any("equal CPU share" in p for p in backend.protections)
     if shares_cpu or not case.startswith("busy"):
         assert neighbour.failures == [] and neighbour.calls >= 2, neighbour.failures
