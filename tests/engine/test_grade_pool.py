@@ -131,13 +131,14 @@ def test_a_second_ctrl_c_exits_at_once(run_root, own_processes):
 def test_a_crashing_worker_costs_only_its_own_submission(run_root, own_processes):
     """In-process grading imports student code into the grading process: a submission that
     ends that process is tried again in a fresh one, then gets an error row that is not
-    final; the submissions graded beside it are not touched."""
+    final; the submissions graded beside it are not touched. (The datasets suite runs
+    reference probes that write temporary tables: none stays in the grader's /tmp.)"""
     for i in range(2):
         solution_zip(run_root / "subs" / f"s{i}.zip")
     solution_zip(run_root / "subs" / "crash.zip", "import os\nos._exit(3)\n")
     before = own_processes.live()
     run = subprocess.run(
-        command("--jobs", "2", "--exercises", "metrics", "--backend", "inprocess"),
+        command("--jobs", "2", "--exercises", "metrics", "datasets", "--backend", "inprocess"),
         cwd=run_root,
         env={**os.environ, "TMPDIR": str(run_root / "tmp")},
         capture_output=True,
@@ -157,7 +158,7 @@ def test_a_crashing_worker_costs_only_its_own_submission(run_root, own_processes
     # A second run tries the crashed one again, and only it.
     times = {p.parent.name: p.stat().st_mtime_ns for p in (run_root / "out").glob("*/results.json")}
     again = subprocess.run(
-        command("--exercises", "metrics", "--backend", "inprocess", "--quiet"),
+        command("--exercises", "metrics", "datasets", "--backend", "inprocess", "--quiet"),
         cwd=run_root,
         env={**os.environ, "TMPDIR": str(run_root / "tmp")},
         capture_output=True,
