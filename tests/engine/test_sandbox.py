@@ -350,29 +350,18 @@ def test_nothing_survives_to_the_next_submission(zygote, workspace, has_namespac
     if not has_namespaces:
         pytest.skip("this OS offers no mount namespace here: /tmp is shared")
     submissions, hidden = workspace
-    first, backend = grade(
-        stage(HOSTILE / "leave_files", submissions / "first"),
-        zygote,
-        hidden,
-        replace(LIMITS, timeout=10.0),
-    )
-    assert full_marks(first)
-    left = [
-        line.split(" ", 1)[1]
-        for line in backend.output_text().splitlines()
-        if line.startswith("LEFT ")
-    ]
-    assert {"/tmp", "/var/tmp", "/dev/shm"} <= set(left), left
-    second, backend = grade(
-        stage(HOSTILE / "find_left_files", submissions / "second"),
-        zygote,
-        hidden,
-        replace(LIMITS, timeout=10.0),
-    )
-    assert full_marks(second)
-    assert "SEARCH DONE" in backend.output_text() and "FOUND" not in backend.output_text()
-    for place in left:
-        assert not (Path(place) / "torchgrade-left-behind").exists() or place not in HOST_WRITABLE
+    outputs = []
+    for case in ("leave_files", "find_left_files"):
+        result, backend = grade(
+            stage(HOSTILE / case, submissions / case), zygote, hidden, limits_for(case)
+        )
+        assert full_marks(result)
+        outputs.append(backend.output_text())
+    left = {line.split(" ", 1)[1] for line in outputs[0].splitlines() if line.startswith("LEFT ")}
+    assert {"/tmp", "/var/tmp", "/dev/shm"} <= left, left
+    assert "SEARCH DONE" in outputs[1] and "FOUND" not in outputs[1], outputs[1]
+    for place in HOST_WRITABLE:
+        assert not (Path(place) / "torchgrade-left-behind").exists(), place
 
 
 def test_submission_budget_fails_the_remaining_tests(zygote, workspace, tmp_path):
