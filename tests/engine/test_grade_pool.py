@@ -19,16 +19,17 @@ import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SOLUTION = REPO / "solutions" / "metrics.py"
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="process groups and /proc: Linux"
 )
 
 
 def solution_zip(path: Path, module: str | None = None) -> None:
+    """The reference metrics and datasets modules, or `module` as metrics.py alone."""
     with zipfile.ZipFile(path, "w") as archive:
         if module is None:
-            archive.write(SOLUTION, "exercises/metrics.py")
+            for name in ("metrics", "datasets"):
+                archive.write(REPO / "solutions" / f"{name}.py", f"exercises/{name}.py")
         else:
             archive.writestr("exercises/metrics.py", module)
 
