@@ -9,9 +9,8 @@ missing or changed (`--force` re-grades everything).
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as futures
-import multiprocessing
 import os
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -25,7 +24,8 @@ from autograder.judge.suites import HiddenSuite, collect_hidden_suite
 from autograder.kit.registry import EXERCISE_NAMES
 from autograder.result import GradeResult, read_result, write_grades_csv
 from autograder.sandbox import Limits
-from autograder.submissions import Submission, SubmissionError, discover
+from autograder.submissions import Submission, SubmissionError, discover, row_name
+from autograder.workers import EXIT_INTERRUPTED, PoolReport, WorkerPool, WorkersCannotStart
 
 BACKENDS = ("isolated", "inprocess")
 
@@ -131,52 +131,14 @@ def is_current(result: GradeResult | None, submission: Submission, suite: Hidden
 
 
 def crashed_result(submission: Submission, reason: str, suite: HiddenSuite) -> GradeResult:
+    """The result of a submission the grader could not grade (its process died twice, or the
+    grader failed): an error, but never final (no fingerprint), so the next run tries again."""
     return GradeResult.failed(
         submission.name,
-        f"the grader's worker process died while grading this submission ({reason})",
+        f"not graded: {reason.strip()}; run the same command again to retry",
         maximum=suite.maximum(),
-        fingerprint=fingerprint(submission, suite.selection),
+        fingerprint="",
     )
-
-
-def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done) -> None:
-    """Grade `todo` in a pool of `jobs` workers; call `on_done(result)` as each finishes.
-
-    A submission whose worker dies is retried once in a fresh pool, then recorded as an
-    error: one submission can never take the batch down with it."""
-    context = multiprocessing.get_context("spawn")
-    attempts: dict[str, int] = {}
-    queue = list(todo)
-    # In-process grading imports student code into the worker: one submission per worker.
-    per_child = 1 if options.backend == "inprocess" else None
-    while queue:
-        pending: dict[futures.Future, Submission] = {}
-        with futures.ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(queue))),
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(options,),
-            max_tasks_per_child=per_child,
-        ) as pool:
-            for submission in queue:
-                pending[pool.submit(_grade_in_worker, submission)] = submission
-            queue = []
-            for future in futures.as_completed(pending):
-                submission = pending[future]
-                try:
-                    on_done(future.result())
-                except futures.process.BrokenProcessPool as exc:
-                    attempts[submission.name] = attempts.get(submission.name, 0) + 1
-                    if attempts[submission.name] >= 2:
-                        on_done(
-                            crashed_result(submission, str(exc) or "broken pool", options.suite)
-                        )
-                    else:
-                        queue.append(submission)
-                except Exception as exc:
-                    on_done(
-                        crashed_result(submission, f"{type(exc).__name__}: {exc}", options.suite)
-                    )
 
 
 def build_options(args: argparse.Namespace) -> GradeOptions:
@@ -203,7 +165,7 @@ def find_submissions(path: Path) -> list[Submission]:
         )
     if path.is_file():
         if path.suffix.lower() == ".zip":
-            return [Submission(path.stem, path)]
+            return [Submission(row_name(path.name), path)]
         raise UsageError(
             f"{path} is a file, not a folder of submissions; put the submissions (one .zip "
             "or folder per student) in a folder and pass that folder"
@@ -285,6 +247,7 @@ def grade_folder(
 
     progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
     errors = 0
+    write_grades_csv(out_dir, results)  # a row for every submission from the start
 
     def on_done(result: GradeResult) -> None:
         nonlocal errors
@@ -295,26 +258,60 @@ def grade_folder(
         progress.set_postfix(errors=errors, refresh=False)
         progress.update(1)
 
+    def on_crash(submission: Submission, reason: str) -> GradeResult:
+        return crashed_result(submission, reason, options.suite)
+
+    pool = WorkerPool(
+        args.jobs,
+        _init_worker,
+        options,
+        _grade_in_worker,
+        on_done,
+        on_crash,
+        one_per_worker=options.backend == "inprocess",  # student code is imported into it
+    )
     try:
-        grade_all(todo, options, args.jobs, on_done)
+        report = pool.run(todo)
+    except WorkersCannotStart as exc:
+        print(f"torchgrade grade: {exc}; nothing more was graded", file=sys.stderr)
+        report = pool.report
+        report.interrupted = True
     finally:
         progress.close()
         write_grades_csv(out_dir, results)
-    from autograder.report import write_class_reports
-    from autograder.report.data import GradingRun
-    from autograder.report.summary import summary_table
+    try:  # a Ctrl-C now (after one that stopped grading) exits at once
+        from autograder.report import write_class_reports
+        from autograder.report.data import GradingRun
+        from autograder.report.summary import summary_table
 
-    run_data = GradingRun.of(out_dir, results)
-    write_class_reports(run_data)
-    print(summary_table(run_data, time.perf_counter() - start))
-    protections = next((r.protections for r in results.values() if r and r.protections), [])
-    if protections and not args.quiet:
-        print("isolation: " + "; ".join(protections))
-    if args.compare is not None:
-        from autograder.report.data import load_run
-        from autograder.report.regrade import compare_runs, regrade_text, write_regrade
+        run_data = GradingRun.of(out_dir, results)
+        write_class_reports(run_data)
+        print(summary_table(run_data, time.perf_counter() - start))
+        for line in report.lines():
+            print(line)
+        protections = next((r.protections for r in results.values() if r.protections), [])
+        if protections and not args.quiet:
+            print("isolation: " + "; ".join(protections))
+        if report.interrupted:
+            print(interrupted_message(args, report, len(todo)), file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if args.compare is not None:
+            from autograder.report.data import load_run
+            from autograder.report.regrade import compare_runs, regrade_text, write_regrade
 
-        regrade = compare_runs(load_run(args.compare), run_data)
-        print(regrade_text(regrade))
-        write_regrade(regrade, out_dir)
-    return exit_status(results)
+            regrade = compare_runs(load_run(args.compare), run_data)
+            print(regrade_text(regrade))
+            write_regrade(regrade, out_dir)
+        return exit_status(results)
+    finally:
+        pool.restore_sigint()
+
+
+def interrupted_message(args: argparse.Namespace, report: PoolReport, todo: int) -> str:
+    left = todo - report.finished - len(report.crashed) - len(report.faults)
+    command = shlex.join(["torchgrade", *getattr(args, "command_line", [])])
+    return (
+        f"interrupted: kept the {report.finished} result(s) finished in this run "
+        f"(grades.csv and the reports are written); {left} submission(s) not graded yet. "
+        f"To finish, run: {command}"
+    )

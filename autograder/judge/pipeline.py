@@ -64,6 +64,7 @@ def grade_one(
         result.status = "error"
         result.error = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
         result.error += "\n" + traceback.format_exc(limit=3)
+        result.fingerprint = ""  # never final: the next run tries again
     finally:
         if runner is not None:
             try:
