@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from autograder.files import private_tempdir
 from autograder.judge.pipeline import BackendFactory, fingerprint, grade_one, in_process_backend
-from autograder.judge.suites import HiddenSuite, collect_hidden_suite
+from autograder.judge.suites import HiddenSuite
 from autograder.kit.registry import EXERCISE_NAMES
 from autograder.result import GradeResult, read_result, write_grades_csv
 from autograder.sandbox import Limits
@@ -142,7 +142,7 @@ def crashed_result(submission: Submission, reason: str, suite: HiddenSuite) -> G
 
 
 def build_options(args: argparse.Namespace) -> GradeOptions:
-    options = GradeOptions(collect_hidden_suite(args.exercises), backend=args.backend)
+    options = GradeOptions(HiddenSuite(args.exercises), backend=args.backend)
     options.hidden_paths = [args.submissions.resolve(), args.out.resolve()]
     if args.backend == "isolated":
         try:
@@ -230,6 +230,7 @@ def grade_folder(
     out_dir: Path,
     start: float,
 ) -> int:
+    options.suite.collect()  # once, here (inside the run's temporary folder), for every worker
     # Every submission's result, read once and kept in memory: grades.csv is rewritten from
     # these after each submission, so an interrupted run still has one row per submission.
     results = {s.name: read_result(out_dir, s.name) for s in submissions}

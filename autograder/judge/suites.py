@@ -58,9 +58,13 @@ class HiddenSuite:
 
     @property
     def tests(self) -> tuple[HiddenTest, ...]:
+        return self.collect()._tests
+
+    def collect(self) -> HiddenSuite:
+        """Collect the tests now (once); return the suite."""
         if self._tests is None:
             self._tests = _collect(self.exercises)
-        return self._tests
+        return self
 
     @property
     def selection(self) -> list[str] | None:
@@ -86,9 +90,7 @@ def hidden_suite_files(exercises: Iterable[str] | None = None) -> list[str]:
 
 def collect_hidden_suite(exercises: Iterable[str] | None = None) -> HiddenSuite:
     """The hidden suite of `exercises` (default: all), collected now."""
-    suite = HiddenSuite(exercises)
-    suite.tests  # noqa: B018  (collects)
-    return suite
+    return HiddenSuite(exercises).collect()
 
 
 def _collect(exercises: tuple[str, ...] | None) -> tuple[HiddenTest, ...]:
