@@ -8,10 +8,12 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from autograder.exercises import EXERCISE_NAMES
+
+if TYPE_CHECKING:  # imported in run(): the command must start without pytest and torch
+    import pytest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -114,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     selected = args.exercises or list(EXERCISE_NAMES)
     files = [str(tests / f"test_{e}.py") for e in selected if (tests / f"test_{e}.py").exists()]
+    import pytest
+
     collector = _Collector()
     sys.path.insert(0, str(Path.cwd()))  # the student's exercises/ package
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):

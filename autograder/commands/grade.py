@@ -16,23 +16,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from autograder.exercises import EXERCISE_NAMES
-from autograder.grading import (
-    GradeRecord,
-    fingerprint,
-    grade_submission,
-    grades_row,
-    read_grades_rows,
-    read_results,
-    results_json,
-    suite_maximum,
-    write_grades_csv,
-    write_json_atomic,
-)
-from autograder.submissions import Submission, SubmissionError, discover
+
+if TYPE_CHECKING:  # imported where used: `torchgrade --help` must not import torch
+    from autograder.grading import GradeRecord
+    from autograder.submissions import Submission
 
 BACKENDS = ("isolated", "inprocess")
 
@@ -125,6 +115,8 @@ def _init_worker(options: GradeOptions) -> None:
 
 
 def _grade_in_worker(submission: Submission) -> GradeRecord:
+    from autograder.grading import grade_submission
+
     return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES)
 
 
@@ -132,6 +124,8 @@ def _grade_in_worker(submission: Submission) -> GradeRecord:
 
 
 def is_current(out_dir: Path, submission: Submission, exercises: list[str] | None) -> bool:
+    from autograder.grading import fingerprint, read_results
+
     results = read_results(out_dir, submission.name)
     if results is None:
         return False
@@ -139,6 +133,8 @@ def is_current(out_dir: Path, submission: Submission, exercises: list[str] | Non
 
 
 def crashed_record(submission: Submission, reason: str, exercises: list[str] | None) -> GradeRecord:
+    from autograder.grading import GradeRecord, fingerprint
+
     return GradeRecord(
         submission.name,
         "error",
@@ -207,6 +203,18 @@ def build_options(args: argparse.Namespace) -> GradeOptions:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from autograder.grading import (
+        grades_row,
+        read_grades_rows,
+        results_json,
+        suite_maximum,
+        write_grades_csv,
+        write_json_atomic,
+    )
+    from autograder.submissions import SubmissionError, discover
+
     start = time.perf_counter()
     try:
         submissions = discover(args.submissions)
@@ -259,6 +267,8 @@ def run(args: argparse.Namespace) -> int:
 
 def active_protections(out_dir: Path, names: list[str]) -> list[str]:
     """What the sandbox gave the graded submissions, from their results files."""
+    from autograder.grading import read_results
+
     for name in names:
         results = read_results(out_dir, name)
         if results and results["extra_data"].get("protections"):
