@@ -16,6 +16,7 @@ COMMANDS = (
     "grade",  # instructor: grade a folder of submissions
     "build",  # instructor: otter autograder, student release, notebooks
     "notebooks",  # instructor: generate the exercise notebooks
+    "cache",  # instructor: show or clear the reference cache of `grade`
 )
 
 

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from autograder import codec
 from autograder.exercises import EXERCISE_NAMES
+from autograder.reference_cache import ReferenceCache, Uncacheable, call_key
 
 
 class StudentError(Exception):
@@ -220,16 +221,20 @@ class InProcessBackend:
 
 
 class MemoizedBackend:
-    """The reference's results, remembered by their arguments for the life of the process.
+    """The reference's results, remembered by their arguments for the life of the process,
+    and across runs when a `ReferenceCache` is attached (`MemoizedBackend.disk`, set by the
+    batch grader: see autograder.reference_cache).
 
     The reference is deterministic for given arguments (probes seed what they use), and a
     batch grader asks it the same questions for every submission: answering from memory
-    halves the work of grading. Calls whose arguments cannot be pickled are not remembered;
-    results are kept as codec bytes, so each caller gets fresh objects."""
+    halves the work of grading. Calls whose arguments have no canonical form are remembered
+    in memory only when they can be pickled; results are kept as codec bytes, so each caller
+    gets fresh objects."""
 
-    _memory: dict[bytes, bytes] = {}
+    _memory: dict[bytes | str, bytes] = {}
     _memory_bytes = 0  # the size of the remembered results, kept as they are added
     MAX_BYTES = 256 * 2**20
+    disk: ReferenceCache | None = None
 
     def __init__(self, backend: InProcessBackend) -> None:
         self.backend = backend
@@ -240,17 +245,31 @@ class MemoizedBackend:
         cls._memory_bytes = 0
 
     def _remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        disk = MemoizedBackend.disk
         try:
-            pickled = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # a lambda, a local class: compute it every time
-            return compute()
-        if pickled in self._memory:
-            return codec.loads(self._memory[pickled])
-        data = codec.dumps(compute())
-        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
-            self._memory[pickled] = data
-            MemoizedBackend._memory_bytes += len(data)
+            memory_key: bytes | str = call_key(key)
+        except Uncacheable:
+            disk = None  # no name that another process would give it: this process only
+            try:
+                memory_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # a lambda, a local class: compute it every time
+                return compute()
+        data = self._memory.get(memory_key)
+        if data is None and disk is not None:
+            data = disk.get(memory_key)
+            if data is not None:
+                self._remember(memory_key, data)
+        if data is None:
+            data = codec.dumps(compute())
+            self._remember(memory_key, data)
+            if disk is not None:
+                disk.put(memory_key, data)
         return codec.loads(data)
+
+    def _remember(self, key: bytes | str, data: bytes) -> None:
+        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
+            self._memory[key] = data
+            MemoizedBackend._memory_bytes += len(data)
 
     def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any:
         module = self.backend.loader.load(exercise)

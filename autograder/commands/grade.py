@@ -70,6 +70,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "processes; inprocess: imported into a fresh grader process, "
         "no limits (trusted code only)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compute the reference's results afresh instead of reading them from the "
+        "reference cache (see `torchgrade cache`)",
+    )
     limits_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -88,6 +94,7 @@ class GradeOptions:
     exercises: list[str] | None = None
     limits: object = None
     hidden_paths: list[Path] = field(default_factory=list)  # never readable by student code
+    reference_cache: Path | None = None  # folder of the on-disk reference results
 
 
 # --- worker side -------------------------------------------------------------------------
@@ -108,10 +115,24 @@ def _init_worker(options: GradeOptions) -> None:
         from autograder.sandbox import backend_factory
 
         _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
+        if options.reference_cache is not None:
+            attach_reference_cache(options.reference_cache)
     else:
         from autograder.grading import in_process_backend
 
         _WORKER_FACTORY = in_process_backend
+
+
+def attach_reference_cache(folder: Path) -> None:
+    """Answer the reference's calls from the on-disk cache (only where student code runs in
+    the sandbox, which cannot see the folder; never in-process)."""
+    from autograder.reference_cache import open_for_this_course
+    from autograder.student import MemoizedBackend
+
+    try:
+        MemoizedBackend.disk = open_for_this_course(folder)
+    except Exception as exc:  # unreadable or corrupt: grading only gets slower
+        print(f"torchgrade grade: reference cache not used: {exc}", file=sys.stderr)
 
 
 def _grade_in_worker(submission: Submission) -> GradeRecord:
@@ -199,7 +220,21 @@ def build_options(args: argparse.Namespace) -> GradeOptions:
             )
             raise SystemExit(2) from None
         options.limits = Limits.from_args(args)
+        if not args.no_cache:
+            options.reference_cache = usable_cache_dir()
+            if options.reference_cache is not None:
+                options.hidden_paths.append(options.reference_cache.resolve())
     return options
+
+
+def usable_cache_dir() -> Path | None:
+    from autograder.reference_cache import default_cache_dir, private_folder
+
+    try:
+        return private_folder(default_cache_dir())
+    except OSError as exc:
+        print(f"torchgrade grade: reference cache not used: {exc}", file=sys.stderr)
+        return None
 
 
 def run(args: argparse.Namespace) -> int:
