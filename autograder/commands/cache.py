@@ -1,6 +1,6 @@
 """`torchgrade cache [--clear]`: where the reference cache lives, how big it is, emptying it.
 
-`torchgrade grade` keeps the reference solutions' results on disk (autograder.reference_cache)
+`torchgrade grade` keeps the reference solutions' results on disk (autograder.judge.reference_cache)
 so that a run does not compute them again; entries are keyed by everything they depend on,
 so clearing is never needed for correctness, only to reclaim the space.
 """
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.reference_cache import cache_files, clear, default_cache_dir
+    from autograder.judge.reference_cache import cache_files, clear, default_cache_dir
 
     folder = default_cache_dir()
     if args.clear:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 if TYPE_CHECKING:  # imported where used: `torchgrade --help` must not import torch
-    from autograder.grading import GradeRecord
+    from autograder.judge.pipeline import GradeRecord
     from autograder.submissions import Submission
 
 BACKENDS = ("isolated", "inprocess")
@@ -109,7 +109,7 @@ def _init_worker(options: GradeOptions) -> None:
     _WORKER_EXERCISES = options.exercises
     import torch  # noqa: F401  (imported once per worker, not per submission)
 
-    import autograder.runner  # noqa: F401
+    import autograder.judge.suites  # noqa: F401
 
     if options.backend == "isolated":
         from autograder.sandbox import backend_factory
@@ -118,7 +118,7 @@ def _init_worker(options: GradeOptions) -> None:
         if options.reference_cache is not None:
             attach_reference_cache(options.reference_cache)
     else:
-        from autograder.grading import in_process_backend
+        from autograder.judge.pipeline import in_process_backend
 
         _WORKER_FACTORY = in_process_backend
 
@@ -126,8 +126,8 @@ def _init_worker(options: GradeOptions) -> None:
 def attach_reference_cache(folder: Path) -> None:
     """Answer the reference's calls from the on-disk cache (only where student code runs in
     the sandbox, which cannot see the folder; never in-process)."""
-    from autograder.reference_cache import open_for_this_course
-    from autograder.student import MemoizedBackend
+    from autograder.judge.reference_cache import open_for_this_course
+    from autograder.judge.student import MemoizedBackend
 
     try:
         MemoizedBackend.disk = open_for_this_course(folder)
@@ -136,7 +136,7 @@ def attach_reference_cache(folder: Path) -> None:
 
 
 def _grade_in_worker(submission: Submission) -> GradeRecord:
-    from autograder.grading import grade_submission
+    from autograder.judge.pipeline import grade_submission
 
     return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES)
 
@@ -145,7 +145,7 @@ def _grade_in_worker(submission: Submission) -> GradeRecord:
 
 
 def is_current(out_dir: Path, submission: Submission, exercises: list[str] | None) -> bool:
-    from autograder.grading import fingerprint, read_results
+    from autograder.judge.pipeline import fingerprint, read_results
 
     results = read_results(out_dir, submission.name)
     if results is None:
@@ -154,7 +154,7 @@ def is_current(out_dir: Path, submission: Submission, exercises: list[str] | Non
 
 
 def crashed_record(submission: Submission, reason: str, exercises: list[str] | None) -> GradeRecord:
-    from autograder.grading import GradeRecord, fingerprint
+    from autograder.judge.pipeline import GradeRecord, fingerprint
 
     return GradeRecord(
         submission.name,
@@ -228,7 +228,7 @@ def build_options(args: argparse.Namespace) -> GradeOptions:
 
 
 def usable_cache_dir() -> Path | None:
-    from autograder.reference_cache import default_cache_dir, private_folder
+    from autograder.judge.reference_cache import default_cache_dir, private_folder
 
     try:
         return private_folder(default_cache_dir())
@@ -240,7 +240,7 @@ def usable_cache_dir() -> Path | None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from autograder.grading import (
+    from autograder.judge.pipeline import (
         grades_row,
         read_grades_rows,
         results_json,
@@ -302,7 +302,7 @@ def run(args: argparse.Namespace) -> int:
 
 def active_protections(out_dir: Path, names: list[str]) -> list[str]:
     """What the sandbox gave the graded submissions, from their results files."""
-    from autograder.grading import read_results
+    from autograder.judge.pipeline import read_results
 
     for name in names:
         results = read_results(out_dir, name)

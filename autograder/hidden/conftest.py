@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from autograder.plugin import NO_CUDA_REASON, STUDENT_KEY
-from autograder.student import CodeProxy, reference_proxy
+from autograder.judge.plugin import NO_CUDA_REASON, STUDENT_KEY
+from autograder.judge.student import CodeProxy, reference_proxy
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -24,7 +24,7 @@ def student(request: pytest.FixtureRequest) -> CodeProxy:
         return request.config.stash[STUDENT_KEY]
     except KeyError:
         pytest.fail(
-            "hidden suites run through autograder.runner (torchgrade grade), "
+            "hidden suites run through autograder.judge.suites (torchgrade grade), "
             "which provides the submission"
         )
 

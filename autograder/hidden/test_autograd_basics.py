@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from autograder.checks import Mismatch, assert_close, require
+from autograder.judge.checks import Mismatch, assert_close, require
+from autograder.judge.student import StudentError
 from autograder.probes import autograd_basics as probes
-from autograder.student import StudentError
 
 GEN = torch.Generator().manual_seed(3303)
 

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from autograder.checks import assert_close, require
+from autograder.judge.checks import assert_close, require
 from autograder.probes import cnn as probes
 
 SEED = 7707

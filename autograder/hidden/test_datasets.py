@@ -7,8 +7,8 @@ import pytest
 import torch
 import torchvision
 
-from autograder import datagen
-from autograder.checks import Mismatch, assert_close, require, student_raises
+from autograder.judge.checks import Mismatch, assert_close, require, student_raises
+from autograder.kit import datagen
 from autograder.probes import datasets as probes
 
 

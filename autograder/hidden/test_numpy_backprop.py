@@ -5,8 +5,8 @@ import ast
 import numpy as np
 import pytest
 
-from autograder.checks import Mismatch, require
-from autograder.checks import assert_close as _assert_close
+from autograder.judge.checks import Mismatch, require
+from autograder.judge.checks import assert_close as _assert_close
 from autograder.probes import numpy_backprop as probes
 
 RNG = np.random.default_rng(1101)

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import Mismatch, assert_close, require, student_raises
+from autograder.judge.checks import Mismatch, assert_close, require, student_raises
 from autograder.probes import softmax as probes
 
 RNG = np.random.default_rng(2202)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import assert_close, require, student_raises
+from autograder.judge.checks import assert_close, require, student_raises
 from autograder.probes import timing as probes
 
 # Warm-up products take 0.5 s each, the later ones TIMED over and over (so any five in a

@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import reference_cache, student
-from autograder.reference_cache import (
+from autograder.judge import reference_cache, student
+from autograder.judge.reference_cache import (
     ReferenceCache,
     Uncacheable,
     call_key,
     course_key,
     private_folder,
 )
-from autograder.student import CodeProxy, InProcessBackend, MemoizedBackend
+from autograder.judge.student import CodeProxy, InProcessBackend, MemoizedBackend
 
 REPO = Path(__file__).resolve().parents[2]
 FACTS = {"torch": "1", "numpy": "2"}
@@ -30,7 +30,7 @@ FACTS = {"torch": "1", "numpy": "2"}
 
 def key_in_fresh_process(expression: str) -> str:
     code = (
-        "import numpy as np, torch; from autograder.reference_cache import call_key; "
+        "import numpy as np, torch; from autograder.judge.reference_cache import call_key; "
         f"print(call_key({expression}))"
     )
     out = subprocess.run(

@@ -12,9 +12,9 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = REPO_ROOT / "tests" / "mutants"
 
 

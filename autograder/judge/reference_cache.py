@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-AUTOGRADER_DIR = Path(__file__).resolve().parent
+AUTOGRADER_DIR = Path(__file__).resolve().parents[1]
 FILE_PREFIX = "reference-"
 FILE_SUFFIX = ".sqlite"
 KEEP_FILES = 8  # course keys kept side by side (older ones are removed)
@@ -100,7 +100,7 @@ def course_key(
 ) -> str:
     """A hash of the solutions, the engine (hidden suites and probes included), the data
     and the environment: what every cached reference value depends on."""
-    from autograder import datagen
+    from autograder.kit import datagen
 
     digest = hashlib.sha256(b"torchgrade reference cache 1\0")
     solutions = solutions if solutions is not None else solutions_dir()

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import codec
-from autograder.exercises import EXERCISE_NAMES
-from autograder.reference_cache import ReferenceCache, Uncacheable, call_key
+from autograder.judge.reference_cache import ReferenceCache, Uncacheable, call_key
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 class StudentError(Exception):
@@ -223,7 +223,7 @@ class InProcessBackend:
 class MemoizedBackend:
     """The reference's results, remembered by their arguments for the life of the process,
     and across runs when a `ReferenceCache` is attached (`MemoizedBackend.disk`, set by the
-    batch grader: see autograder.reference_cache).
+    batch grader: see autograder.judge.reference_cache).
 
     The reference is deterministic for given arguments (probes seed what they use), and a
     batch grader asks it the same questions for every submission: answering from memory
