@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder.files import private_tempdir
 from autograder.kit.registry import EXERCISE_NAMES
 
 if TYPE_CHECKING:  # imported where used: `torchgrade --help` must not import torch
@@ -238,16 +239,6 @@ def usable_cache_dir() -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from autograder.judge.pipeline import (
-        grades_row,
-        read_grades_rows,
-        results_json,
-        suite_maximum,
-        write_grades_csv,
-        write_json_atomic,
-    )
     from autograder.submissions import SubmissionError, discover
 
     start = time.perf_counter()
@@ -261,6 +252,24 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
+    with private_tempdir(out_dir):  # nothing of the run stays in /tmp
+        return grade_folder(args, submissions, out_dir, start)
+
+
+def grade_folder(
+    args: argparse.Namespace, submissions: list[Submission], out_dir: Path, start: float
+) -> int:
+    from tqdm import tqdm
+
+    from autograder.judge.pipeline import (
+        grades_row,
+        read_grades_rows,
+        results_json,
+        suite_maximum,
+        write_grades_csv,
+        write_json_atomic,
+    )
+
     options = build_options(args)
     maximum = suite_maximum(options.exercises)
     names = [s.name for s in submissions]

@@ -26,6 +26,7 @@ from autograder.judge.plugin import TestOutcome
 from autograder.judge.student import Backend, InProcessBackend
 from autograder.judge.suites import collect_hidden_suite, run_hidden_suite
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.kit.text import spreadsheet_safe
 from autograder.submissions import Submission, SubmissionError, stage
 
 GRADES_COLUMNS = ["submission", "status", "score", "max_score", "percent", *EXERCISE_NAMES, "error"]
@@ -204,6 +205,7 @@ def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
 
 
 def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
-    """grades.csv: one row per submission, sorted by name."""
+    """grades.csv: one row per submission, sorted by name; no text cell reads as a formula."""
     frame = pd.DataFrame([rows[name] for name in sorted(rows)], columns=GRADES_COLUMNS)
+    frame = frame.map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     return write_atomic(out_dir / "grades.csv", frame.to_csv(index=False, lineterminator="\n"))

@@ -4,12 +4,13 @@
     with IsolatedBackend(submission_root, Limits(timeout=5)) as backend:
         run_hidden_suite(backend, submission_root, "exercises", ["metrics"])
 
-`limits` (what a child may use), `zygote` (the warm pre-imported process that forks the
-children), `child` (what happens in a child), `protections` (what the OS offers),
+`limits` (what a child may use), `config` (the one sandbox configuration and environment
+allow-list), `zygote` (the warm pre-imported process that forks the children), `child` (what
+happens in a child), `cgroups` (a cgroup per sandbox), `protections` (what the OS offers),
 `protocol` (the frames between grader and child), `backend` (the Backend itself).
 
-The names below are imported on first use, so `from autograder.sandbox import Limits`
-(the command line's flags) does not import torch.
+The names below are imported on first use, so that the zygote can import its own module
+before the libraries' folders are on its path.
 """
 
 from __future__ import annotations
@@ -17,23 +18,22 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_EXPORTS = {
+_WHERE = {
     "IsolatedBackend": "backend",
     "backend_factory": "backend",
     "default_zygote": "backend",
     "Limits": "limits",
     "format_size": "limits",
     "parse_size": "limits",
+    "SandboxConfig": "config",
     "Zygote": "zygote",
     "ZygoteError": "zygote",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
+    if name not in _WHERE:
+        raise AttributeError(f"module 'autograder.sandbox' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"autograder.sandbox.{_WHERE[name]}"), name)
