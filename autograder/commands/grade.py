@@ -105,20 +105,26 @@ _WORKER_EXERCISES: list[str] | None = None
 
 
 def _init_worker(options: GradeOptions) -> None:
-    """Runs once per worker: imports the heavy modules and starts the sandbox's warm parent."""
+    """Runs once per worker: starts the sandbox's warm parent (the zygote) and, while it
+    imports, imports the heavy modules here and collects the hidden suites once."""
     global _WORKER_FACTORY, _WORKER_EXERCISES
     _WORKER_EXERCISES = options.exercises
-    import torch  # noqa: F401  (imported once per worker, not per submission)
-
-    import autograder.judge.suites  # noqa: F401
-
     if options.backend == "isolated":
         from autograder.sandbox import backend_factory
 
-        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
+        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)  # starts it
         if options.reference_cache is not None:
             attach_reference_cache(options.reference_cache)
-    else:
+        from autograder.judge import session, suites
+
+        session.reuse_sessions()  # one collection per worker, re-run for each submission
+        try:
+            session.prepared(suites.hidden_suite_files(options.exercises), suites._BASE_ARGS)
+        except session.SessionError:
+            pass  # the first submission reports what is wrong with the suites
+    else:  # in-process: one submission per worker, which imports the student's code
+        import torch  # noqa: F401  (imported once per worker, not per submission)
+
         from autograder.judge.pipeline import in_process_backend
 
         _WORKER_FACTORY = in_process_backend

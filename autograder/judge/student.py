@@ -227,11 +227,11 @@ class MemoizedBackend:
 
     The reference is deterministic for given arguments (probes seed what they use), and a
     batch grader asks it the same questions for every submission: answering from memory
-    halves the work of grading. Calls whose arguments have no canonical form are remembered
-    in memory only when they can be pickled; results are kept as codec bytes, so each caller
-    gets fresh objects."""
+    halves the work of grading. Calls whose arguments cannot be pickled are not remembered,
+    those with no canonical form (`call_key`) only in memory; results are kept as codec
+    bytes, so each caller gets fresh objects."""
 
-    _memory: dict[bytes | str, bytes] = {}
+    _memory: dict[bytes, bytes] = {}
     _memory_bytes = 0  # the size of the remembered results, kept as they are added
     MAX_BYTES = 256 * 2**20
     disk: ReferenceCache | None = None
@@ -245,28 +245,27 @@ class MemoizedBackend:
         cls._memory_bytes = 0
 
     def _remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        disk = MemoizedBackend.disk
-        try:
-            memory_key: bytes | str = call_key(key)
-        except Uncacheable:
-            disk = None  # no name that another process would give it: this process only
-            try:
-                memory_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # a lambda, a local class: compute it every time
-                return compute()
+        try:  # pickle is fast but names a value differently in each process: memory only
+            memory_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a lambda, a local class: compute it every time
+            return compute()
         data = self._memory.get(memory_key)
-        if data is None and disk is not None:
-            data = disk.get(memory_key)
-            if data is not None:
-                self._remember(memory_key, data)
         if data is None:
-            data = codec.dumps(compute())
-            self._remember(memory_key, data)
+            disk, disk_key = MemoizedBackend.disk, None
             if disk is not None:
-                disk.put(memory_key, data)
+                try:
+                    disk_key = call_key(key)
+                except Uncacheable:  # no name that another process would give it
+                    disk = None
+            data = disk.get(disk_key) if disk is not None else None
+            if data is None:
+                data = codec.dumps(compute())
+                if disk is not None:
+                    disk.put(disk_key, data)
+            self._remember(memory_key, data)
         return codec.loads(data)
 
-    def _remember(self, key: bytes | str, data: bytes) -> None:
+    def _remember(self, key: bytes, data: bytes) -> None:
         if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
             self._memory[key] = data
             MemoizedBackend._memory_bytes += len(data)
