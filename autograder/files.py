@@ -4,12 +4,16 @@ keeping a run's temporary files inside its output folder."""
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from autograder.kit.text import spreadsheet_safe
 
 
 def write_atomic(path: Path, content: str | bytes) -> Path:
@@ -21,6 +25,19 @@ def write_atomic(path: Path, content: str | bytes) -> Path:
         tmp.write_text(content, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_csv_atomic(path: Path, header: list[str], rows: list[list]) -> Path:
+    """Every CSV the grader writes goes through here: UTF-8 with a byte-order mark, so Excel
+    on Windows shows accented names as they are (pandas and `encoding="utf-8-sig"` skip it),
+    and no text cell reads as a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(
+        [spreadsheet_safe(v) if isinstance(v, str) else v for v in row] for row in rows
+    )
+    return write_atomic(path, "\ufeff" + buffer.getvalue())
 
 
 def read_json(path: Path) -> dict | None:

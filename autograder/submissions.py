@@ -37,7 +37,9 @@ MAX_MODULE_BYTES = 2 * 2**20  # one .py file
 MAX_ROW_NAME_BYTES = 200  # a submission's name in grades.csv and as its output folder
 
 # Files `torchgrade grade` writes at the top of --out: a submission is never called that.
-OUTPUT_NAMES = frozenset({"grades.csv", "grades.xlsx", "report.html"})
+OUTPUT_NAMES = frozenset(
+    {"grades.csv", "grades.xlsx", "report.html", "regrade_submissions.csv", "regrade_tests.csv"}
+)
 COPIED_SUFFIXES = (".py", ".ipynb")  # all staging ever reads from a submission
 SKIPPED_FOLDERS = frozenset({"__pycache__", "__MACOSX"})  # (and every hidden folder)
 _SPECIAL_KINDS = {

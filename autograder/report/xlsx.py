@@ -90,7 +90,10 @@ def summary_sheet(ws: Worksheet, run: GradingRun) -> None:
         row = HEADER_ROWS + 1 + offset
         low = record["percent"] < LOW_PERCENT
         for col, name in enumerate(columns, 1):
-            cell = ws.cell(row, col, record[name])
+            value = record[name]
+            if isinstance(value, float) and math.isnan(value):
+                value = None  # an error row's exercise cells stay empty
+            cell = ws.cell(row, col, value)
             if name == "percent":
                 cell.number_format = "0.00"
             if low:

@@ -117,7 +117,11 @@ def _supervise(
         os.close(go_write)
         os.close(ask_read)
         try:
-            _worker(config, mode, channel_fd, output_fd, go_read, ask_write, in_use)
+            _worker(config, mode, map_for_worker, channel_fd, output_fd, go_read, ask_write, in_use)
+        except BaseException:  # before student code runs: a fault of the sandbox's set-up
+            import traceback
+
+            traceback.print_exc()
         finally:
             os._exit(70)
     os.close(go_read)
@@ -466,6 +470,7 @@ def _kill_descendants(deadline_s: float = 5.0) -> None:
 def _worker(
     config: SandboxConfig,
     mode: str,
+    mapped_by_supervisor: bool,
     channel_fd: int,
     output_fd: int,
     go_fd: int,
@@ -483,7 +488,7 @@ def _worker(
             osl.mount("proc", "/proc", "proc", osl.MS_NOSUID | osl.MS_NODEV | osl.MS_NOEXEC)
         except OSError as exc:
             report["notes"].append(f"host process list visible ({exc.strerror})")
-    if mode.startswith("user") and os.getuid() == 0 and config.drop_user:
+    if mapped_by_supervisor:
         os.setgroups([])  # no supplementary group survives into the namespace
         osl.unshare(osl.CLONE_NEWUSER)
         os.write(ask_fd, b"u")
