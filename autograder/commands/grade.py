@@ -13,6 +13,7 @@ import concurrent.futures as futures
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,10 +153,29 @@ def attach_reference_cache(folder: Path) -> None:
         print(f"torchgrade grade: reference cache not used: {exc}", file=sys.stderr)
 
 
-def _grade_in_worker(submission: Submission) -> GradeRecord:
+def _grade_in_worker(submission: Submission) -> tuple[GradeRecord, dict[str, float] | None]:
+    """The submission's record, and the points available per exercise as this worker's one
+    collection of the hidden suites counted them (None where it has none)."""
     from autograder.judge.pipeline import grade_submission
 
-    return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES)
+    return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES), _worker_maximum()
+
+
+def _worker_maximum() -> dict[str, float] | None:
+    from autograder.judge import session, suites
+
+    if not session.reusing():
+        return None
+    try:
+        collected = session.prepared(
+            suites.hidden_suite_files(_WORKER_EXERCISES), suites._BASE_ARGS
+        )
+    except session.SessionError:
+        return None
+    maximum = {name: 0.0 for name in EXERCISE_NAMES}
+    for outcome in collected.collected.values():
+        maximum[outcome.exercise] += outcome.max_score
+    return maximum
 
 
 # --- parent side -------------------------------------------------------------------------
@@ -182,7 +202,8 @@ def crashed_record(submission: Submission, reason: str, exercises: list[str] | N
 
 
 def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done) -> None:
-    """Grade `todo` in a pool of `jobs` workers; call `on_done(record)` as each finishes.
+    """Grade `todo` in a pool of `jobs` workers; call `on_done(record, maximum)` as each
+    finishes (`maximum`: the points per exercise as the worker counted them, or None).
 
     A submission whose worker dies is retried once in a fresh pool, then recorded as an
     error: one submission can never take the batch down with it."""
@@ -206,7 +227,7 @@ def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done)
             for future in futures.as_completed(pending):
                 submission = pending[future]
                 try:
-                    on_done(future.result())
+                    on_done(*future.result())
                 except futures.process.BrokenProcessPool as exc:
                     attempts[submission.name] = attempts.get(submission.name, 0) + 1
                     if attempts[submission.name] >= 2:
@@ -348,7 +369,9 @@ def grade_folder(
         write_json_atomic,
     )
 
-    maximum = suite_maximum(options.exercises)
+    # Points per exercise: counted by the workers' one collection of the hidden suites (this
+    # process collects only for the in-process backend, or if no worker could say).
+    maximum: dict[str, float] = {}
     names = [s.name for s in submissions]
     todo = [s for s in submissions if args.force or not is_current(out_dir, s, options.exercises)]
     if not args.quiet:
@@ -361,8 +384,10 @@ def grade_folder(
     errors = 0
     rows = read_grades_rows(out_dir, names)  # kept in memory, rewritten after each submission
 
-    def on_done(record: GradeRecord) -> None:
+    def on_done(record: GradeRecord, worker_maximum: dict[str, float] | None = None) -> None:
         nonlocal errors
+        if not maximum:
+            maximum.update(worker_maximum or suite_maximum(options.exercises))
         path = out_dir / record.submission / "results.json"
         results = results_json(record, maximum)
         write_json_atomic(path, results)
@@ -373,6 +398,8 @@ def grade_folder(
         progress.set_postfix(errors=errors, refresh=False)
         progress.update(1)
 
+    if todo:  # while the workers grade, this process is mostly idle: load the report libraries
+        threading.Thread(target=preload_report_libraries, daemon=True).start()
     try:
         grade_all(todo, options, args.jobs, on_done)
     finally:
@@ -402,6 +429,15 @@ def active_protections(out_dir: Path, names: list[str]) -> list[str]:
         if results and results["extra_data"].get("protections"):
             return list(results["extra_data"]["protections"])
     return []
+
+
+def preload_report_libraries() -> None:
+    """Import what report.html and grades.xlsx need (matplotlib, openpyxl: over a second)."""
+    try:
+        import autograder.report.html  # noqa: F401
+        import autograder.report.xlsx  # noqa: F401
+    except Exception:
+        pass  # the reports are written without them, or say what is missing, at the end
 
 
 def write_feedback_if_available(results_path: Path) -> None:
