@@ -9,22 +9,22 @@ missing or changed (`--force` re-grades everything).
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as futures
-import multiprocessing
 import os
+import shlex
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from autograder.files import private_tempdir
 from autograder.kit.registry import EXERCISE_NAMES
+from autograder.submissions import Submission, SubmissionError, discover, row_name
+from autograder.workers import EXIT_INTERRUPTED, PoolReport, WorkerPool, WorkersCannotStart
 
 if TYPE_CHECKING:  # imported where used: `torchgrade --help` must not import torch
     from autograder.judge.pipeline import GradeRecord
-    from autograder.submissions import Submission
 
 BACKENDS = ("isolated", "inprocess")
 
@@ -166,10 +166,9 @@ def _worker_maximum() -> dict[str, float] | None:
 
     if not session.reusing():
         return None
+    files = suites.hidden_suite_files(_WORKER_EXERCISES)
     try:
-        collected = session.prepared(
-            suites.hidden_suite_files(_WORKER_EXERCISES), suites._BASE_ARGS
-        )
+        collected = session.prepared(files, suites._BASE_ARGS)
     except session.SessionError:
         return None
     maximum = {name: 0.0 for name in EXERCISE_NAMES}
@@ -191,57 +190,16 @@ def is_current(out_dir: Path, submission: Submission, exercises: list[str] | Non
 
 
 def crashed_record(submission: Submission, reason: str, exercises: list[str] | None) -> GradeRecord:
-    from autograder.judge.pipeline import GradeRecord, fingerprint
+    """The row of a submission the grader could not grade (its process died twice, or the
+    grader failed): an error, but never final (no fingerprint), so the next run tries again."""
+    from autograder.judge.pipeline import GradeRecord
 
     return GradeRecord(
         submission.name,
         "error",
-        error=f"the grader's worker process died while grading this submission ({reason})",
-        fingerprint=fingerprint(submission, exercises),
+        error=f"not graded: {reason.strip()}; run the same command again to retry",
+        fingerprint="",
     )
-
-
-def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done) -> None:
-    """Grade `todo` in a pool of `jobs` workers; call `on_done(record, maximum)` as each
-    finishes (`maximum`: the points per exercise as the worker counted them, or None).
-
-    A submission whose worker dies is retried once in a fresh pool, then recorded as an
-    error: one submission can never take the batch down with it."""
-    context = multiprocessing.get_context("spawn")
-    attempts: dict[str, int] = {}
-    queue = list(todo)
-    # In-process grading imports student code into the worker: one submission per worker.
-    per_child = 1 if options.backend == "inprocess" else None
-    while queue:
-        pending: dict[futures.Future, Submission] = {}
-        with futures.ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(queue))),
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(options,),
-            max_tasks_per_child=per_child,
-        ) as pool:
-            for submission in queue:
-                pending[pool.submit(_grade_in_worker, submission)] = submission
-            queue = []
-            for future in futures.as_completed(pending):
-                submission = pending[future]
-                try:
-                    on_done(*future.result())
-                except futures.process.BrokenProcessPool as exc:
-                    attempts[submission.name] = attempts.get(submission.name, 0) + 1
-                    if attempts[submission.name] >= 2:
-                        on_done(
-                            crashed_record(submission, str(exc) or "broken pool", options.exercises)
-                        )
-                    else:
-                        queue.append(submission)
-                except Exception as exc:
-                    on_done(
-                        crashed_record(
-                            submission, f"{type(exc).__name__}: {exc}", options.exercises
-                        )
-                    )
 
 
 def build_options(args: argparse.Namespace) -> GradeOptions:
@@ -284,8 +242,6 @@ class UsageError(Exception):
 
 def find_submissions(path: Path) -> list[Submission]:
     """The submissions of SUBMISSIONS: a folder of them, or one .zip (a one-submission run)."""
-    from autograder.submissions import Submission, SubmissionError, discover
-
     if not path.exists():
         raise UsageError(
             f"{path} does not exist; pass the folder that holds the submissions "
@@ -293,7 +249,7 @@ def find_submissions(path: Path) -> list[Submission]:
         )
     if path.is_file():
         if path.suffix.lower() == ".zip":
-            return [Submission(path.stem, path)]
+            return [Submission(row_name(path.name), path)]
         raise UsageError(
             f"{path} is a file, not a folder of submissions; put the submissions (one .zip "
             "or folder per student) in a folder and pass that folder"
@@ -383,9 +339,12 @@ def grade_folder(
     progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
     errors = 0
     rows = read_grades_rows(out_dir, names)  # kept in memory, rewritten after each submission
+    write_grades_csv(out_dir, rows)  # a row for every submission from the start
 
-    def on_done(record: GradeRecord, worker_maximum: dict[str, float] | None = None) -> None:
+    def on_done(result: Any) -> None:
+        """`result`: (record, the worker's maximum) from a worker, or a crashed record."""
         nonlocal errors
+        record, worker_maximum = result if isinstance(result, tuple) else (result, None)
         if not maximum:
             maximum.update(worker_maximum or suite_maximum(options.exercises))
         path = out_dir / record.submission / "results.json"
@@ -398,26 +357,60 @@ def grade_folder(
         progress.set_postfix(errors=errors, refresh=False)
         progress.update(1)
 
+    def on_crash(submission: Submission, reason: str) -> GradeRecord:
+        return crashed_record(submission, reason, options.exercises)
+
+    pool = WorkerPool(
+        args.jobs,
+        _init_worker,
+        options,
+        _grade_in_worker,
+        on_done,
+        on_crash,
+        one_per_worker=options.backend == "inprocess",  # student code is imported into it
+    )
     if todo:  # while the workers grade, this process is mostly idle: load the report libraries
         threading.Thread(target=preload_report_libraries, daemon=True).start()
     try:
-        grade_all(todo, options, args.jobs, on_done)
+        report = pool.run(todo)
+    except WorkersCannotStart as exc:
+        print(f"torchgrade grade: {exc}; nothing more was graded", file=sys.stderr)
+        report = pool.report
+        report.interrupted = True
     finally:
         progress.close()
         write_grades_csv(out_dir, rows)
-    write_reports_if_available(out_dir)
-    print(summary(out_dir, time.perf_counter() - start))
-    protections = active_protections(out_dir, names)
-    if protections and not args.quiet:
-        print("isolation: " + "; ".join(protections))
-    if args.compare is not None:
-        from autograder.report.data import load_run
-        from autograder.report.regrade import compare_runs, regrade_text, write_regrade
+    try:  # a Ctrl-C now (after one that stopped grading) exits at once
+        write_reports_if_available(out_dir)
+        print(summary(out_dir, time.perf_counter() - start))
+        for line in report.lines():
+            print(line)
+        protections = active_protections(out_dir, names)
+        if protections and not args.quiet:
+            print("isolation: " + "; ".join(protections))
+        if report.interrupted:
+            print(interrupted_message(args, report, len(todo)), file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if args.compare is not None:
+            from autograder.report.data import load_run
+            from autograder.report.regrade import compare_runs, regrade_text, write_regrade
 
-        regrade = compare_runs(load_run(args.compare), load_run(out_dir))
-        print(regrade_text(regrade))
-        write_regrade(regrade, out_dir)
-    return exit_status(rows)
+            regrade = compare_runs(load_run(args.compare), load_run(out_dir))
+            print(regrade_text(regrade))
+            write_regrade(regrade, out_dir)
+        return exit_status(rows)
+    finally:
+        pool.restore_sigint()
+
+
+def interrupted_message(args: argparse.Namespace, report: PoolReport, todo: int) -> str:
+    left = todo - report.finished - len(report.crashed) - len(report.faults)
+    command = shlex.join(["torchgrade", *getattr(args, "command_line", [])])
+    return (
+        f"interrupted: kept the {report.finished} result(s) finished in this run "
+        f"(grades.csv and the reports are written); {left} submission(s) not graded yet. "
+        f"To finish, run: {command}"
+    )
 
 
 def active_protections(out_dir: Path, names: list[str]) -> list[str]:
