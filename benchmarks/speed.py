@@ -2,8 +2,9 @@
 
     python benchmarks/speed.py [--jobs 2] [--stubs 4 16] [--realistic 4 16] [--otter 3]
 
-Prints, each as wall-clock seconds and the CPU seconds of the whole process tree (the CPU
-figure is steadier on a shared machine):
+Prints, each as wall-clock seconds and the CPU seconds of the grader's own processes (the
+command, its workers and zygotes; not the sandbox children, which their zygote reaps): the
+CPU figure is steadier on a shared machine:
 
 - `torchgrade --help` and `torchgrade submit` (median of 5 fresh processes);
 - cold start: one stub submission, the whole `torchgrade grade` command, first with an empty
@@ -99,7 +100,7 @@ def main() -> int:
     env = {**os.environ, "TORCHGRADE_CACHE_DIR": str(tmp / "cache")}
     try:
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-        print("| what | wall s | CPU s | note")
+        print("| what | wall s | grader CPU s | note")
         print("|---|---:|---:|---")
         helps = [timed([str(BIN / "torchgrade"), "--help"], env)[:2] for _ in range(5)]
         row("torchgrade --help", *map(statistics.median, zip(*helps, strict=True)), "median of 5")
