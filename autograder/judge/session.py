@@ -10,7 +10,8 @@ each submission with pytest's own run protocol (`pytest_runtest_protocol`, the h
 - the last item of each run is run with `nextitem=None`, so pytest tears down every fixture
   (the session-scoped `student` and `reference` too) and the next run builds them afresh;
 - pytest resets an item's fixture state after each run of it (what re-run plugins rely on);
-- outcomes start from the collected state (points, hints, skips) for each run.
+- outcomes, and what tests record on their items (`record_property`), start from the
+  collected state (points, hints, skips) for each run.
 
 Anything unexpected while setting up or running (pytest's internal errors, an interrupted
 run) closes the session; the caller falls back to a fresh one.
@@ -56,6 +57,8 @@ class SuiteSession:
             raise SessionError(f"collecting the hidden suites failed:\n{self._log.getvalue()}")
         self.items: list[pytest.Item] = list(self.session.items)
         self.collected: dict[str, TestOutcome] = copy.deepcopy(self.plugin.outcomes)
+        # What a test records (`record_property`) stays on its item: each run starts afresh.
+        self._properties = [list(item.user_properties) for item in self.items]
 
     def run(self, student: CodeProxy) -> tuple[dict[str, TestOutcome], str]:
         """Run every collected test with `student`; return the outcomes and pytest's output."""
@@ -68,6 +71,7 @@ class SuiteSession:
         try:
             with redirect_stdout(log), redirect_stderr(log):
                 for index, item in enumerate(self.items):
+                    item.user_properties[:] = self._properties[index]
                     following = self.items[index + 1] if index + 1 < len(self.items) else None
                     hook.pytest_runtest_protocol(item=item, nextitem=following)
                     if self.session.shouldfail or self.session.shouldstop:

@@ -53,3 +53,28 @@ def test_a_session_left_broken_is_replaced(submissions):
     assert grade(submissions[0], reuse=True) == expected
     (replacement,) = session._SESSIONS.values()
     assert replacement is not broken and not replacement.closed
+
+
+def test_what_a_test_records_does_not_carry_over_to_the_next_submission(tmp_path):
+    (tmp_path / "test_records.py").write_text(
+        "import pytest\n"
+        "RUNS = []\n"
+        "@pytest.mark.points(1)\n"
+        "def test_records(record_property):\n"
+        "    RUNS.append(1)\n"
+        "    if len(RUNS) == 1:\n"
+        "        record_property('accuracy', 0.9)\n"
+    )
+    suite = session.SuiteSession(
+        [str(tmp_path / "test_records.py"), "--rootdir", str(tmp_path), "-p", "no:cacheprovider"]
+    )
+    try:
+        first, _ = suite.run(None)
+        assert suite.items[0].user_properties == [("accuracy", 0.9)]
+        second, _ = suite.run(None)
+        assert suite.items[0].user_properties == []
+        assert (
+            [o.status for o in first.values()] == [o.status for o in second.values()] == ["passed"]
+        )
+    finally:
+        suite.close()
