@@ -4,6 +4,11 @@ Autograd computes the gradient of a scalar for you, but it keeps state: `x.grad`
 *accumulates* over `backward()` calls, and `requires_grad` is a flag stored on the tensor.
 You will compute gradients without side effects, run gradient descent by hand, and fit a
 linear regression with `nn.Linear`, `nn.MSELoss`, `optim.SGD` and a shuffled `DataLoader`.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ statistics (for `transforms.Normalize`) computed in batches.
 Data to try things on: `python -m autograder.datagen` writes `data/generated/ames.xlsx`,
 `ames.csv` (2928 rows, the 17 columns below), `ames_raw.csv` (laid out like the full
 public Ames file, 82 columns) and tiny MNIST / FashionMNIST files for torchvision.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

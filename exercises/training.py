@@ -7,6 +7,11 @@ running statistics stay untouched), and the model's mode restored afterwards. Yo
 with a small classifier for 8×8 digit images.
 
 Accuracies are fractions in [0, 1], never percentages.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

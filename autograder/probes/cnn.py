@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from autograder.probes.dnn import fill_in_call_order, seeded_randn
+from autograder.student import exception_kinds
 
 
 def _outcome(fn, *args, **kwargs):
@@ -20,7 +21,7 @@ def _outcome(fn, *args, **kwargs):
     try:
         result = fn(*args, **kwargs)
     except Exception as exc:  # the tests decide which exceptions are right
-        return {"error": [c.__name__ for c in type(exc).__mro__], "message": str(exc)}
+        return {"error": list(exception_kinds(type(exc))), "message": str(exc)}
     if isinstance(result, tuple | list):
         return {"tuple": isinstance(result, tuple), "value": [_plain_int(v) for v in result]}
     return {

@@ -1,0 +1,92 @@
+"""Every graded rule is visible to the student: each hidden test names, with
+`@pytest.mark.clause(name, text)`, the clause of the stub docstring it grades (`name` is a
+contract name, or "module" for the module docstring), and that clause is there. Rule tests
+(`@pytest.mark.rule`, every test with a raises check) also need the grading note of the
+module docstring. The hidden suites are read with `ast`, not imported."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+from autograder.contract import CONTRACT
+from autograder.exercises import EXERCISE_NAMES
+from autograder.plugin import HIDDEN_DIR
+
+GRADING_NOTE = "earns its points only when the function it concerns also returns correct values"
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _marker(decorator: ast.expr) -> tuple[str, ast.Call | None]:
+    """('clause', call) for `@pytest.mark.clause(...)`, ('rule', None) for `@pytest.mark.rule`."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    target = call.func if call is not None else decorator
+    if isinstance(target, ast.Attribute) and ast.unparse(target.value) == "pytest.mark":
+        return target.attr, call
+    return "", None
+
+
+def hidden_tests(exercise: str) -> list[dict]:
+    tree = ast.parse((HIDDEN_DIR / f"test_{exercise}.py").read_text(encoding="utf-8"))
+    tests = []
+    for node in tree.body:
+        if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+            continue
+        clauses, rule = [], False
+        for decorator in node.decorator_list:
+            kind, call = _marker(decorator)
+            if kind == "clause" and call is not None:
+                clauses.append(tuple(ast.literal_eval(a) for a in call.args))
+            rule = rule or kind == "rule"
+        calls = {ast.unparse(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+        raises = bool(calls & {"student_raises", "require_raised"})
+        tests.append({"name": node.name, "clauses": clauses, "rule": rule, "raises": raises})
+    return tests
+
+
+def docstring_of(exercise: str, name: str) -> str:
+    module = importlib.import_module(f"exercises.{exercise}")
+    target = module if name == "module" else getattr(module, name)
+    return normalised(target.__doc__ or "")
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_NAMES)
+def test_every_hidden_test_grades_a_stated_clause(exercise):
+    problems = []
+    for test in hidden_tests(exercise):
+        if not test["clauses"]:
+            problems.append(f"{test['name']}: no @pytest.mark.clause")
+        for name, text in test["clauses"]:
+            if name != "module" and name not in CONTRACT[exercise]:
+                problems.append(f"{test['name']}: {name!r} is not in the contract")
+            elif normalised(text) not in docstring_of(exercise, name):
+                problems.append(f"{test['name']}: {name} docstring lacks {text!r}")
+        if test["raises"] and not test["rule"]:
+            problems.append(f"{test['name']}: a raises check outside a @pytest.mark.rule test")
+        if test["rule"] and GRADING_NOTE not in docstring_of(exercise, "module"):
+            problems.append(f"{test['name']}: the module docstring lacks the grading note")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_fails_for_a_missing_clause(tmp_path, monkeypatch):
+    """The clause check can fail: a clause that no docstring states is reported."""
+    assert normalised("Raises ValueError for a target outside [0, C)") in docstring_of(
+        "softmax", "cross_entropy"
+    )
+    assert normalised("targets wrap around silently") not in docstring_of(
+        "softmax", "cross_entropy"
+    )
+
+
+def test_the_release_carries_the_same_docstrings():
+    """Students read the stubs in exercises/: the release and the notebooks are built from
+    those files, so the clauses reach them unchanged."""
+    for exercise in EXERCISE_NAMES:
+        text = (Path("exercises") / f"{exercise}.py").read_text(encoding="utf-8")
+        assert GRADING_NOTE.split()[0] in text
