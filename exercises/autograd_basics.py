@@ -32,7 +32,9 @@ def grad_at(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch
     and calling grad_at twice gives the same answer (gradients must not accumulate).
     Hint: work on `x.detach().clone().requires_grad_(True)`; `torch.autograd.grad`
     returns the gradient without writing any `.grad`.
-    Raises TypeError if x is not a floating-point tensor.
+    Raises TypeError if x is not a floating-point tensor. Raises ValueError if f(x) is not
+    a scalar (torch's own RuntimeError for a non-scalar backward counts too): never the
+    gradient of some reduction of it.
     """
     raise NotImplementedError(
         "autograd_basics.grad_at: make a detached copy of x that requires grad, evaluate "
