@@ -60,6 +60,12 @@ def require_works(actual: Any, expected: Any, *, what: str, **tolerance: Any) ->
     _working.append(what)
 
 
+def require_working(condition: Any, what: str, message: str) -> None:
+    """Like `require_works` for a property checked otherwise (an accuracy reached)."""
+    require(condition, f"{message} (this check counts only when {what} works)")
+    _working.append(what)
+
+
 def _as_array(value: Any) -> np.ndarray:
     if isinstance(value, torch.Tensor):
         return (

@@ -27,7 +27,7 @@ GRAD_CASES = {
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('grad_at', 'Returns a tensor of the same shape as x with (df/dx)[i]')
+@pytest.mark.clause("grad_at", "Returns a tensor of the same shape as x with (df/dx)[i]")
 @pytest.mark.parametrize("case", list(GRAD_CASES))
 def test_grad_at_values(student, case):
     """grad_at: equals torch's autograd gradient, same shape as x (vectors, matrices, 3-D)."""
@@ -42,7 +42,7 @@ def test_grad_at_values(student, case):
 
 @pytest.mark.points(2)
 @pytest.mark.rule
-@pytest.mark.clause('grad_at', 'No side effects')
+@pytest.mark.clause("grad_at", "No side effects")
 @pytest.mark.parametrize("requires_grad", [False, True])
 def test_grad_at_has_no_side_effects(student, requires_grad):
     """grad_at: calling it twice gives the same gradient (nothing accumulates), and x.grad
@@ -57,7 +57,7 @@ def test_grad_at_has_no_side_effects(student, requires_grad):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('grad_at', 'zeros where f does not depend on x')
+@pytest.mark.clause("grad_at", "zeros where f does not depend on x")
 def test_grad_at_zero_where_unused(student):
     """grad_at: zeros for the entries of x that f does not use."""
     x = torch.randn(4, 3, generator=GEN, dtype=torch.float64)
@@ -67,7 +67,7 @@ def test_grad_at_zero_where_unused(student):
 
 @pytest.mark.points(1)
 @pytest.mark.rule
-@pytest.mark.clause('grad_at', 'zeros where f does not depend on x')
+@pytest.mark.clause("grad_at", "zeros where f does not depend on x")
 def test_grad_at_constant_function(student):
     """grad_at: a function that does not depend on x at all has a zero gradient."""
     x = torch.randn(5, generator=GEN)
@@ -79,7 +79,7 @@ def test_grad_at_constant_function(student):
 
 @pytest.mark.points(1)
 @pytest.mark.rule
-@pytest.mark.clause('grad_at', 'Raises ValueError if f(x) is not a scalar')
+@pytest.mark.clause("grad_at", "Raises ValueError if f(x) is not a scalar")
 def test_grad_at_rejects_non_scalar(student):
     """grad_at: f must be scalar-valued; a vector-valued f raises instead of returning the
     gradient of some reduction of it."""
@@ -92,7 +92,7 @@ def test_grad_at_rejects_non_scalar(student):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('gradient_descent', 'losses[i] = f(x_i)')
+@pytest.mark.clause("gradient_descent", "losses[i] = f(x_i)")
 def test_gradient_descent_trajectory(student, reference):
     """gradient_descent: the final x and losses[i] = f(x) before step i, on the Rosenbrock
     valley in float64."""
@@ -106,7 +106,7 @@ def test_gradient_descent_trajectory(student, reference):
 
 @pytest.mark.points(2)
 @pytest.mark.rule
-@pytest.mark.clause('gradient_descent', 'a *detached* tensor shaped like x0')
+@pytest.mark.clause("gradient_descent", "a *detached* tensor shaped like x0")
 def test_gradient_descent_contract(student, reference):
     """gradient_descent: x0 is not modified, x comes back detached with the shape of x0,
     losses is a list of n_steps Python floats."""
@@ -125,7 +125,7 @@ def test_gradient_descent_contract(student, reference):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('gradient_descent', 'n_steps: number of updates (>= 0)')
+@pytest.mark.clause("gradient_descent", "n_steps: number of updates (>= 0)")
 def test_gradient_descent_zero_steps(student):
     """gradient_descent: n_steps = 0 returns x0's values and an empty list of losses."""
     x0 = torch.randn(3, generator=GEN)
@@ -147,7 +147,7 @@ def _regression_data(seed: int, n: int, d: int, noise: torch.Tensor | None = Non
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('fit_linear_regression', 'the weights approach the least-squares solution')
+@pytest.mark.clause("fit_linear_regression", "the weights approach the least-squares solution")
 def test_fit_linear_regression_least_squares(student):
     """fit_linear_regression: an nn.Linear(D, 1) whose weights and bias approach the
     least-squares solution (targets of shape (K,), default batch size)."""
@@ -160,7 +160,7 @@ def test_fit_linear_regression_least_squares(student):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('fit_linear_regression', '`shuffle=True`')
+@pytest.mark.clause("fit_linear_regression", "`shuffle=True`")
 def test_fit_linear_regression_shuffles(student):
     """fit_linear_regression: the DataLoader shuffles, so rows stored in a biased order
     (all positive noise first, all negative last) still give the least-squares fit."""
@@ -177,7 +177,7 @@ def test_fit_linear_regression_shuffles(student):
 
 @pytest.mark.points(2)
 @pytest.mark.rule
-@pytest.mark.clause('fit_linear_regression', 'the same seed gives the same model')
+@pytest.mark.clause("fit_linear_regression", "the same seed gives the same model")
 def test_fit_linear_regression_seeded(student):
     """fit_linear_regression: the same seed gives the same model whatever the global RNG
     state, and a different seed gives a different one."""

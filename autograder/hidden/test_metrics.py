@@ -11,7 +11,7 @@ RNG = np.random.default_rng(8008)
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('binary_accuracy', '`q >= threshold` (the boundary counts as 1)')
+@pytest.mark.clause("binary_accuracy", "`q >= threshold` (the boundary counts as 1)")
 def test_binary_accuracy_matches_reference(student, reference):
     """binary_accuracy: threshold is inclusive (q >= threshold counts as 1)."""
     y = RNG.integers(0, 2, size=50)
@@ -25,7 +25,9 @@ def test_binary_accuracy_matches_reference(student, reference):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('module', 'Every function accepts NumPy arrays or torch tensors and returns a Python float')
+@pytest.mark.clause(
+    "module", "Every function accepts NumPy arrays or torch tensors and returns a Python float"
+)
 def test_binary_accuracy_tensor_inputs(student):
     """binary_accuracy: accepts torch tensors and returns a Python float."""
     result = student.metrics.binary_accuracy(torch.tensor([1, 0, 1]), torch.tensor([0.7, 0.6, 0.2]))
@@ -34,7 +36,7 @@ def test_binary_accuracy_tensor_inputs(student):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('multiclass_accuracy', 'or (K, C) one-hot rows')
+@pytest.mark.clause("multiclass_accuracy", "or (K, C) one-hot rows")
 @pytest.mark.parametrize("one_hot", [False, True])
 def test_multiclass_accuracy(student, reference, one_hot):
     """multiclass_accuracy: arg-max of each row of scores; labels may be one-hot."""
@@ -49,7 +51,7 @@ def test_multiclass_accuracy(student, reference, one_hot):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('confusion_matrix', 'Returns a (C, C) int64 array')
+@pytest.mark.clause("confusion_matrix", "Returns a (C, C) int64 array")
 def test_confusion_matrix(student, reference):
     """confusion_matrix: (C, C) int64, rows are the true class, columns the prediction."""
     t, p = RNG.integers(0, 4, size=60), RNG.integers(0, 4, size=60)
@@ -60,7 +62,9 @@ def test_confusion_matrix(student, reference):
 
 @pytest.mark.points(1)
 @pytest.mark.rule
-@pytest.mark.clause('confusion_matrix', 'Raises ValueError when a label is outside [0, num_classes)')
+@pytest.mark.clause(
+    "confusion_matrix", "Raises ValueError when a label is outside [0, num_classes)"
+)
 def test_confusion_matrix_out_of_range(student, reference):
     """confusion_matrix: a label outside [0, num_classes) raises ValueError."""
     t, p = np.array([0, 4, 2, 2]), np.array([1, 4, 2, 0])
@@ -75,7 +79,7 @@ def test_confusion_matrix_out_of_range(student, reference):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('per_class_accuracy', 'NaN for a class with no samples')
+@pytest.mark.clause("per_class_accuracy", "NaN for a class with no samples")
 def test_per_class_accuracy(student, reference):
     """per_class_accuracy: diagonal over row sums, NaN for a class without samples."""
     cm = np.array([[5, 1, 0, 2], [0, 0, 0, 0], [1, 2, 3, 0], [0, 0, 0, 7]])
@@ -88,7 +92,7 @@ def test_per_class_accuracy(student, reference):
 
 @pytest.mark.points(3)
 @pytest.mark.rule
-@pytest.mark.clause('loader_accuracy', 'count the samples you actually saw')
+@pytest.mark.clause("loader_accuracy", "count the samples you actually saw")
 @pytest.mark.parametrize("n_samples,batch_size", [(23, 5), (3, 8)])
 def test_loader_accuracy(student, reference, n_samples, batch_size):
     """loader_accuracy: eval mode, no grad, each batch counted by its real size (also a

@@ -42,7 +42,7 @@ def _strict(student, function, *args):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('logistic', 'σ(z) = 1 / (1 + exp(-z)), elementwise')
+@pytest.mark.clause("logistic", "σ(z) = 1 / (1 + exp(-z)), elementwise")
 def test_logistic_values(student, reference):
     """logistic: σ(z) elementwise for arrays of any shape."""
     for z in (RNG.normal(scale=4, size=7), RNG.normal(size=(3, 4))):
@@ -50,7 +50,7 @@ def test_logistic_values(student, reference):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('logistic', 'numerically stable for |z| up to 1e4')
+@pytest.mark.clause("logistic", "numerically stable for |z| up to 1e4")
 def test_logistic_stable(student, reference):
     """logistic: no overflow/invalid warning and correct values for z = ±1e4 and ±800."""
     z = np.array([-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4])
@@ -59,7 +59,7 @@ def test_logistic_stable(student, reference):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('forward_binary', 'Returns q = σ(X @ w + b), shape (K,)')
+@pytest.mark.clause("forward_binary", "Returns q = σ(X @ w + b), shape (K,)")
 def test_forward_binary(student, reference):
     """forward_binary: q = σ(X @ w + b), shape (K,)."""
     rng, X, _ = _binary_data(11, 4, 1102)
@@ -72,7 +72,7 @@ def test_forward_binary(student, reference):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('binary_cross_entropy', 'with q first clipped to [eps, 1 - eps]')
+@pytest.mark.clause("binary_cross_entropy", "with q first clipped to [eps, 1 - eps]")
 def test_binary_cross_entropy(student, reference):
     """binary_cross_entropy: mean over samples; q clipped to [eps, 1 - eps] (q may be 0 or 1)."""
     _, _, y = _binary_data(13, 1, 1103)
@@ -91,7 +91,7 @@ def test_binary_cross_entropy(student, reference):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('backward_binary', 'w_grad = X.T @ (q - y) / K')
+@pytest.mark.clause("backward_binary", "w_grad = X.T @ (q - y) / K")
 @pytest.mark.parametrize("K", [1, 17])
 def test_backward_binary(student, reference, K):
     """backward_binary: gradients of the *mean* loss (single sample included)."""
@@ -106,7 +106,7 @@ def test_backward_binary(student, reference, K):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('forward_multiclass', 'Stable for large logits')
+@pytest.mark.clause("forward_multiclass", "Stable for large logits")
 def test_forward_multiclass(student, reference):
     """forward_multiclass: row-wise softmax of X @ W.T + b; stable for logits of ~1e4."""
     rng = np.random.default_rng(1105)
@@ -126,7 +126,7 @@ def test_forward_multiclass(student, reference):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('categorical_cross_entropy', 'Q clipped to [eps, 1]')
+@pytest.mark.clause("categorical_cross_entropy", "Q clipped to [eps, 1]")
 def test_categorical_cross_entropy(student, reference):
     """categorical_cross_entropy: mean over rows of -Σ Y log Q, Q clipped (Q may hold 0)."""
     rng = np.random.default_rng(1106)
@@ -142,7 +142,7 @@ def test_categorical_cross_entropy(student, reference):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('backward_multiclass', 'W_grad = (Q - Y).T @ X / K')
+@pytest.mark.clause("backward_multiclass", "W_grad = (Q - Y).T @ X / K")
 @pytest.mark.parametrize("K", [1, 14])
 def test_backward_multiclass(student, reference, K):
     """backward_multiclass: (Q - Y).T @ X / K and the column means of Q - Y."""
@@ -159,7 +159,7 @@ def test_backward_multiclass(student, reference, K):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('forward_two_layer', 'H = tanh(X @ W1.T + b1)')
+@pytest.mark.clause("forward_two_layer", "H = tanh(X @ W1.T + b1)")
 def test_forward_two_layer(student, reference):
     """forward_two_layer: H = tanh(X @ W1.T + b1) and q = σ(H @ w2 + b2)."""
     rng = np.random.default_rng(1108)
@@ -173,7 +173,7 @@ def test_forward_two_layer(student, reference):
 
 
 @pytest.mark.points(3)
-@pytest.mark.clause('backward_two_layer', 'Exact gradients of the mean BCE')
+@pytest.mark.clause("backward_two_layer", "Exact gradients of the mean BCE")
 @pytest.mark.parametrize("K", [1, 12])
 def test_backward_two_layer(student, reference, K):
     """backward_two_layer: exact gradients of the mean BCE through tanh (checked to 1e-6)."""
@@ -191,7 +191,7 @@ def test_backward_two_layer(student, reference, K):
 
 
 @pytest.mark.points(1)
-@pytest.mark.clause('numerical_gradient', '(f(x + h e_i) - f(x - h e_i)) / (2h)')
+@pytest.mark.clause("numerical_gradient", "(f(x + h e_i) - f(x - h e_i)) / (2h)")
 @pytest.mark.parametrize("shape,h", [((2, 3, 2), None), ((5,), 1e-4)])
 def test_numerical_gradient_accuracy(student, shape, h):
     """numerical_gradient: central differences, accurate to second order in h, any shape."""
@@ -204,7 +204,7 @@ def test_numerical_gradient_accuracy(student, shape, h):
 
 @pytest.mark.points(1)
 @pytest.mark.rule
-@pytest.mark.clause('numerical_gradient', 'x must be unchanged afterwards')
+@pytest.mark.clause("numerical_gradient", "x must be unchanged afterwards")
 def test_numerical_gradient_restores_x(student, reference):
     """numerical_gradient: x holds its original values afterwards."""
     got = student.probe(probes.numerical_gradient_scenario, (3, 4), 1111, None)
@@ -214,7 +214,7 @@ def test_numerical_gradient_restores_x(student, reference):
 
 
 @pytest.mark.points(2)
-@pytest.mark.clause('train_binary', 'losses[i] is the mean BCE *before* update i')
+@pytest.mark.clause("train_binary", "losses[i] is the mean BCE *before* update i")
 def test_train_binary(student, reference):
     """train_binary: GD from zeros; losses[i] is the loss before update i; deterministic."""
     rng, X, y = _binary_data(23, 3, 1112)
@@ -234,7 +234,7 @@ def test_train_binary(student, reference):
 
 @pytest.mark.points(2)
 @pytest.mark.rule
-@pytest.mark.clause('module', 'in NumPy only (do not import torch)')
+@pytest.mark.clause("module", "in NumPy only (do not import torch)")
 def test_does_not_use_torch(student, reference):
     """The module uses NumPy only: no torch import (also none via __import__/importlib)."""
     X, W, b = RNG.normal(size=(4, 3)), RNG.normal(size=(2, 3)), RNG.normal(size=2)

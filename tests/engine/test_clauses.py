@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,18 @@ def hidden_tests(exercise: str) -> list[dict]:
 
 
 def docstring_of(exercise: str, name: str) -> str:
+    """What the student reads about `name`: its signature (defaults) and its docstring."""
     module = importlib.import_module(f"exercises.{exercise}")
-    target = module if name == "module" else getattr(module, name)
-    return normalised(target.__doc__ or "")
+    if name == "module":
+        return normalised(module.__doc__ or "")
+    target = getattr(module, name)
+    signature = inspect.signature(target.__init__ if inspect.isclass(target) else target)
+    parameters = ", ".join(
+        p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
+        for p in signature.parameters.values()
+        if p.name != "self"
+    )
+    return normalised(f"{name}({parameters}) {target.__doc__ or ''}")
 
 
 @pytest.mark.parametrize("exercise", EXERCISE_NAMES)
