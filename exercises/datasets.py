@@ -108,7 +108,8 @@ def make_dataloader(
 
     With a `seed`, two loaders built with the same seed yield the same batches in the same
     order, epoch after epoch, even when you iterate them in step (one batch of each in
-    turn). The last batch may be shorter than `batch_size` (it is kept).
+    turn). The last batch may be shorter than `batch_size` (it is kept). shuffle=False keeps
+    the dataset's order; without a seed, shuffle=True still shuffles every sample.
     """
     raise NotImplementedError(
         "datasets.make_dataloader: give the DataLoader its own torch.Generator seeded with "
