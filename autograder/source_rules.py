@@ -118,8 +118,10 @@ class _Strings:
             left, right = self.of(node.left, follow), self.of(node.right, follow)
             return {a + b for a in left for b in right}
         if isinstance(node, ast.JoinedStr):
-            parts = [self.of(v.value if isinstance(v, ast.FormattedValue) else v, follow)
-                     for v in node.values]
+            parts = [
+                self.of(v.value if isinstance(v, ast.FormattedValue) else v, follow)
+                for v in node.values
+            ]
             combos = {""}
             for part in parts:
                 combos = {c + p for c in combos for p in part} if part else set()
@@ -129,20 +131,37 @@ class _Strings:
         return set()
 
 
-def _is_own_module(node: ast.AST) -> bool:
-    """`sys.modules[__name__]`, `globals()`, `vars()`: the module's own namespace."""
+def _is_own_module(node: ast.AST, aliases: set[str] = frozenset()) -> bool:
+    """`sys.modules[__name__]`, `globals()`, `vars()`, or a name bound to one of them: the
+    module's own namespace (looking up its own functions by name reaches nothing banned)."""
     if isinstance(node, ast.Call) and _call_name(node) in ("globals", "vars") and not node.args:
         return True
+    if isinstance(node, ast.Name):
+        return node.id in aliases
     return (
         isinstance(node, ast.Subscript)
         and isinstance(node.slice, ast.Name)
         and node.slice.id == "__name__"
+        and ast.unparse(node.value) == "sys.modules"
     )
+
+
+def _own_module_aliases(tree: ast.AST) -> set[str]:
+    """Names assigned only the module's own namespace (`this = sys.modules[__name__]`)."""
+    bound: dict[str, bool] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            own = _is_own_module(node.value)
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    bound[target.id] = bound.get(target.id, True) and own
+    return {name for name, own in bound.items() if own}
 
 
 def attribute_strings(tree: ast.AST, roots: Iterable[ast.AST]) -> Iterator[str]:
     """Strings handed to getattr-like calls in `roots` (not on the module's own namespace)."""
     strings = _Strings(tree)
+    own = _own_module_aliases(tree)
     for root in roots:
         for node in ast.walk(root):
             if not isinstance(node, ast.Call):
@@ -150,7 +169,7 @@ def attribute_strings(tree: ast.AST, roots: Iterable[ast.AST]) -> Iterator[str]:
             position = ATTRIBUTE_CALLS.get(_call_name(node))
             if position is None or len(node.args) <= position:
                 continue
-            if position == 1 and _is_own_module(node.args[0]):
+            if position == 1 and _is_own_module(node.args[0], own):
                 continue
             yield from strings.of(node.args[position])
 
@@ -202,9 +221,7 @@ def module_imports(tree: ast.AST, roots: Iterable[str]) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             if (node.module or "").split(".")[0] in roots:
                 found.append(node.module or "")
-    found += [
-        repr(name) for name in imported_strings(tree, [tree]) if name.split(".")[0] in roots
-    ]
+    found += [repr(name) for name in imported_strings(tree, [tree]) if name.split(".")[0] in roots]
     return found
 
 
@@ -239,6 +256,11 @@ def grader_tampering(tree: ast.AST) -> list[str]:
     closure introspection, `sys.modules`. Ordinary code needs none of these."""
     found = set()
     strings = _Strings(tree)
+    own_module = {  # sys.modules[__name__] is the module itself, not the import table
+        id(node.value)
+        for node in ast.walk(tree)
+        if _is_own_module(node) and isinstance(node, ast.Subscript)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] in TAMPER_MODULES}
@@ -254,6 +276,7 @@ def grader_tampering(tree: ast.AST) -> list[str]:
             and node.attr == "modules"
             and isinstance(node.value, ast.Name)
             and node.value.id == "sys"
+            and id(node) not in own_module
         ):
             found.add("sys.modules")
         elif isinstance(node, ast.Call):

@@ -139,4 +139,13 @@ MUTANTS = [
         },
         correct=True,
     ),
+    Mutant(
+        "timing_variant_bom_crlf_tabs",
+        "the module saved by a Windows editor: UTF-8 byte-order mark, CRLF line ends, tabs "
+        "(correct)",
+        bom=True,
+        newline="\r\n",
+        tabs=True,
+        correct=True,
+    ),
 ]
