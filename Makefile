@@ -15,7 +15,7 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 data: install
-	$(PY) -m autograder.datagen
+	$(PY) -m autograder.kit.datagen
 
 # Every test: public tests on the solutions, the engine's tests (hidden suites on solutions,
 # stubs and every mutant, sandbox, hostile corpus, reports, otter, notebooks, release).
@@ -32,7 +32,7 @@ format: install
 
 # The main job: grade the bundled sample submissions (solutions, stubs, mutants, broken ones).
 samples: data
-	$(PY) -m autograder.samples build/samples
+	$(PY) -m autograder.authoring.samples build/samples
 
 grade: samples
 	$(VENV)/bin/torchgrade grade build/samples --out build/grades --jobs $(JOBS)

@@ -1,49 +1,28 @@
-"""`torchgrade` command line: one module per subcommand in autograder/commands/."""
+"""`torchgrade` command line: the student kit's commands plus the instructor's.
+
+One module per command; see `autograder.kit.cli` for how a command registers itself.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from autograder import __version__
+from autograder.kit import cli as kit_cli
 
-# One module per subcommand in autograder.commands. Each has `register(subparsers)`, which
-# adds its parser and sets `func(args) -> int` as the default.
 COMMANDS = (
-    "check",  # student: run the public tests of exercises/
-    "submit",  # student: pack exercises/ into a submission zip
-    "grade",  # instructor: grade a folder of submissions
-    "build",  # instructor: otter autograder, student release, notebooks
-    "notebooks",  # instructor: generate the exercise notebooks
+    *kit_cli.STUDENT_COMMANDS,
+    "autograder.commands.grade",  # instructor: grade a folder of submissions
+    "autograder.commands.build",  # instructor: otter autograder, student release, notebooks
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="torchgrade",
-        description="Exercises and a safe, fast autograder for an introductory PyTorch course.",
-    )
-    parser.add_argument("--version", action="version", version=f"torchgrade {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMANDS:
-        try:
-            module = importlib.import_module(f"autograder.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"autograder.commands.{module_name}":
-                raise
-            continue  # a command that this installation does not ship (the student release)
-        module.register(subparsers)
-    return parser
+    return kit_cli.build_parser(COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return kit_cli.main(argv, COMMANDS)
 
 
 if __name__ == "__main__":

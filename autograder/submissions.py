@@ -152,7 +152,7 @@ def stage(submission: Submission, work: Path) -> Path:
                 "no exercises/ package (or exercise notebooks) found at the "
                 "top of the submission; make it with `torchgrade submit`"
             )
-        from autograder.notebooks import notebooks_to_package
+        from autograder.kit.notebooks import notebooks_to_package
 
         try:
             found = notebooks_to_package(notebooks, work / "from_notebooks")

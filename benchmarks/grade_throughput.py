@@ -37,7 +37,14 @@ def main() -> int:
     try:
         subs = tmp / "subs"
         run(
-            [sys.executable, "-m", "autograder.samples", str(subs), "--count", str(args.count)],
+            [
+                sys.executable,
+                "-m",
+                "autograder.authoring.samples",
+                str(subs),
+                "--count",
+                str(args.count),
+            ],
             check=True,
         )
         start = time.perf_counter()

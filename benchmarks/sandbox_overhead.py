@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.runner import run_hidden_suite
+from autograder.judge.student import InProcessBackend, StudentError
+from autograder.judge.suites import run_hidden_suite
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
-from autograder.student import InProcessBackend, StudentError
 
 REPO = Path(__file__).resolve().parent.parent
 

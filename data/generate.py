@@ -2,7 +2,7 @@
 
     python data/generate.py [--out DIR] [--force]
 
-The same as `python -m autograder.datagen`; the generated files are never committed.
+The same as `python -m autograder.kit.datagen`; the generated files are never committed.
 """
 
 import sys
@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder.datagen import main  # noqa: E402
+from autograder.kit.datagen import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,7 +6,7 @@ data of the lecture), then the tools around it: a seeded DataLoader whose batche
 exactly, a train/validation/test split that never loses a sample, and per-channel image
 statistics (for `transforms.Normalize`) computed in batches.
 
-Data to try things on: `python -m autograder.datagen` writes `data/generated/ames.xlsx`,
+Data to try things on: `python -m autograder.kit.datagen` writes `data/generated/ames.xlsx`,
 `ames.csv` (2928 rows, the 17 columns below), `ames_raw.csv` (laid out like the full
 public Ames file, 82 columns) and tiny MNIST / FashionMNIST files for torchvision.
 

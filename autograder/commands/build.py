@@ -17,23 +17,13 @@ import zipfile
 from pathlib import Path
 
 from autograder import __version__
-from autograder.exercises import EXERCISES
+from autograder.kit.registry import EXERCISES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RELEASE_DIR = "student"
-# The engine modules a student needs: the CLI with check/submit/notebooks, the exercise list,
-# the data generator and the notebooks' check helper. Nothing that grades.
-RELEASE_MODULES = (
-    "autograder/__init__.py",
-    "autograder/cli.py",
-    "autograder/exercises.py",
-    "autograder/datagen.py",
-    "autograder/notebooks.py",
-    "autograder/commands/__init__.py",
-    "autograder/commands/check.py",
-    "autograder/commands/submit.py",
-    "autograder/commands/notebooks.py",
-)
+# The student kit (check/submit/notebooks, the exercise registry, the data generator) is
+# shipped whole, with the package's __init__; nothing that grades is in it.
+KIT_DIR = "autograder/kit"
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip timestamps: the same release gives the same zip
 
 
@@ -111,7 +101,7 @@ dependencies = {array(dependencies)}
 notebooks = ["jupyterlab", "ipykernel"]
 
 [project.scripts]
-torchgrade = "autograder.cli:main"
+torchgrade = "autograder.kit.cli:main"
 
 [tool.setuptools.packages.find]
 include = ["autograder*", "exercises*"]
@@ -149,7 +139,7 @@ public tests, and hand in a zip made by `torchgrade submit`.
 ```bash
 python -m venv .venv && source .venv/bin/activate   # Windows: .venv\\Scripts\\activate
 pip install -e .                 # installs the `torchgrade` command and the course's packages
-python -m autograder.datagen     # writes the exercises' data into data/generated/
+python -m autograder.kit.datagen     # writes the exercises' data into data/generated/
 ```
 
 ## Work
@@ -196,15 +186,14 @@ def build_release(dest: Path) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    from autograder.notebooks import write_notebooks
+    from autograder.kit.notebooks import write_notebooks
 
     def sources(folder: str, pattern: str = "*.py") -> list[Path]:
         return sorted(p for p in (REPO_ROOT / folder).glob(pattern) if p.is_file())
 
     _copy_files(sources("exercises") + sources("tests/public") + sources("data"), REPO_ROOT, dest)
-    _copy_files(
-        [REPO_ROOT / m for m in RELEASE_MODULES if (REPO_ROOT / m).is_file()], REPO_ROOT, dest
-    )
+    kit = [REPO_ROOT / "autograder" / "__init__.py", *sorted((REPO_ROOT / KIT_DIR).rglob("*.py"))]
+    _copy_files(kit, REPO_ROOT, dest)
     write_notebooks(dest / "notebooks")
     (dest / "pyproject.toml").write_text(student_pyproject(), encoding="utf-8")
     (dest / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")

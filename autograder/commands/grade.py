@@ -19,8 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder.exercises import EXERCISE_NAMES
-from autograder.grading import (
+from autograder.judge.pipeline import (
     GradeRecord,
     fingerprint,
     grade_submission,
@@ -32,6 +31,7 @@ from autograder.grading import (
     write_grades_csv,
     write_json_atomic,
 )
+from autograder.kit.registry import EXERCISE_NAMES
 from autograder.submissions import Submission, SubmissionError, discover
 
 BACKENDS = ("isolated", "inprocess")
@@ -112,14 +112,14 @@ def _init_worker(options: GradeOptions) -> None:
     _WORKER_EXERCISES = options.exercises
     import torch  # noqa: F401  (imported once per worker, not per submission)
 
-    import autograder.runner  # noqa: F401
+    import autograder.judge.suites  # noqa: F401
 
     if options.backend == "isolated":
         from autograder.sandbox import backend_factory
 
         _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
     else:
-        from autograder.grading import in_process_backend
+        from autograder.judge.pipeline import in_process_backend
 
         _WORKER_FACTORY = in_process_backend
 

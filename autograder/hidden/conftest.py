@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder import checks
-from autograder.plugin import NO_CUDA_REASON, STUDENT_KEY
-from autograder.source_rules import grader_tampering, parse
-from autograder.student import CodeProxy, StudentError, reference_proxy
+from autograder.judge import checks
+from autograder.judge.plugin import NO_CUDA_REASON, STUDENT_KEY
+from autograder.judge.source_rules import grader_tampering, parse
+from autograder.judge.student import CodeProxy, StudentError, reference_proxy
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -69,7 +69,7 @@ def student(request: pytest.FixtureRequest) -> CodeProxy:
         return request.config.stash[STUDENT_KEY]
     except KeyError:
         pytest.fail(
-            "hidden suites run through autograder.runner (torchgrade grade), "
+            "hidden suites run through autograder.judge.suites (torchgrade grade), "
             "which provides the submission"
         )
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from autograder.checks import assert_close, require, require_works, student_raises
+from autograder.judge.checks import assert_close, require, require_works, student_raises
 from autograder.probes import autograd_basics as probes
 
 GEN = torch.Generator().manual_seed(3303)

@@ -4,7 +4,13 @@ import itertools
 
 import pytest
 
-from autograder.checks import assert_close, require, require_raised, require_working, require_works
+from autograder.judge.checks import (
+    assert_close,
+    require,
+    require_raised,
+    require_working,
+    require_works,
+)
 from autograder.probes import cnn as probes
 
 SEED = 7707

@@ -8,7 +8,7 @@ import torch
 import torchvision
 
 from autograder import datagen
-from autograder.checks import (
+from autograder.judge.checks import (
     Mismatch,
     assert_close,
     require,

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from autograder.checks import assert_close, require
+from autograder.judge.checks import assert_close, require
 from autograder.probes import dnn as probes
 
 SEED = 5505

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import assert_close, require, require_works, student_raises
+from autograder.judge.checks import assert_close, require, require_works, student_raises
 from autograder.probes import metrics as probes
 
 RNG = np.random.default_rng(8008)

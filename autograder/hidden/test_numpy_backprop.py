@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from autograder import source_rules
-from autograder.checks import Mismatch, require, require_works
-from autograder.checks import assert_close as _assert_close
+from autograder.judge import source_rules
+from autograder.judge.checks import Mismatch, require, require_works
+from autograder.judge.checks import assert_close as _assert_close
 from autograder.probes import numpy_backprop as probes
 
 RNG = np.random.default_rng(1101)

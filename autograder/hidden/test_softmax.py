@@ -5,8 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder import source_rules
-from autograder.checks import Mismatch, assert_close, require, require_works, student_raises
+from autograder.judge import source_rules
+from autograder.judge.checks import Mismatch, assert_close, require, require_works, student_raises
 from autograder.probes import softmax as probes
 
 RNG = np.random.default_rng(2202)

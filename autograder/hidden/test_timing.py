@@ -11,8 +11,14 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import source_rules
-from autograder.checks import assert_close, require, require_working, require_works, student_raises
+from autograder.judge import source_rules
+from autograder.judge.checks import (
+    assert_close,
+    require,
+    require_working,
+    require_works,
+    student_raises,
+)
 from autograder.probes import timing as probes
 
 # Warm-up products take 0.5 s each, the later ones TIMED over and over (so any five in a

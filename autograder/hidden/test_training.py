@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import assert_close, require, require_working, require_works
+from autograder.judge.checks import assert_close, require, require_working, require_works
+from autograder.judge.student import StudentError
 from autograder.probes import training as probes
-from autograder.student import StudentError
 
 SEED = 6606
 

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.judge.plugin import HIDDEN_DIR, exercise_of, hint_of, points_of
+from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter.runtime import ENGINE_DIR, ENTRY_SCRIPT
-from autograder.plugin import HIDDEN_DIR, exercise_of, hint_of, points_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # CPU wheels of torch: Gradescope and otter grade's containers have no GPU, and the default

@@ -19,7 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.plugin import TestOutcome
+from autograder.judge.plugin import TestOutcome
 
 ENGINE_DIR = "torchgrade"  # files/<ENGINE_DIR>/: the grading engine and the reference solutions
 ENTRY_SCRIPT = "torchgrade_grade.py"  # the one top-level .py otter finds in the submission
@@ -49,8 +49,8 @@ def grade(submission: Path | None = None) -> SuiteRun:
 
 def run_suites(submission: Path) -> SuiteRun:
     """Stage the student's files in `submission` and run every hidden suite on them."""
-    from autograder.runner import run_hidden_suite
-    from autograder.student import InProcessBackend
+    from autograder.judge.student import InProcessBackend
+    from autograder.judge.suites import run_hidden_suite
     from autograder.submissions import Submission, SubmissionError, stage
 
     work = Path(tempfile.mkdtemp(prefix="torchgrade-otter-"))
@@ -103,7 +103,7 @@ def student_submission(submission: Path, dest: Path) -> Path:
 
 def _ensure_data() -> None:
     try:
-        from autograder.datagen import ensure_data
+        from autograder.kit.datagen import ensure_data
     except ImportError:  # an engine without generated data
         return
     ensure_data()

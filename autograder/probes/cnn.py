@@ -12,8 +12,8 @@ import math
 import torch
 from torch import nn
 
+from autograder.judge.student import exception_kinds
 from autograder.probes.dnn import fill_in_call_order, seeded_randn
-from autograder.student import exception_kinds
 
 
 def _outcome(fn, *args, **kwargs):

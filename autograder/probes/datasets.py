@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 from torch.utils.data import TensorDataset
 
-from autograder import datagen
+from autograder.kit import datagen
 
 
 def _scratch() -> Path:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from autograder.exercises import EXERCISE_NAMES
 from autograder.files import read_json
+from autograder.kit.registry import EXERCISE_NAMES
 
 GRADES_CSV = "grades.csv"
 RESULTS_JSON = "results.json"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES, get_exercise
 from autograder.files import read_json, write_atomic
+from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 from autograder.report.data import FEEDBACK_MD, fmt_points
 
 MARKS = {"passed": "✔", "failed": "✘", "skipped": "–"}

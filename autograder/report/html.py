@@ -19,8 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from autograder import __version__
-from autograder.exercises import EXERCISE_NAMES, get_exercise
 from autograder.files import write_atomic
+from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 from autograder.report.data import FEEDBACK_MD, GradingRun, load_run
 from autograder.report.summary import class_numbers
 

@@ -17,8 +17,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from autograder.exercises import EXERCISE_NAMES, get_exercise
 from autograder.files import write_atomic
+from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 from autograder.report.data import GradingRun, load_run, test_order
 
 LOW_PERCENT = 50.0  # rows under this are filled red

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from autograder import codec
+from autograder.judge.student import StudentError
 from autograder.sandbox import protections as osl
 from autograder.sandbox import protocol
 from autograder.sandbox.limits import Limits, format_seconds, format_size
 from autograder.sandbox.zygote import Zygote, ZygoteError
-from autograder.student import StudentError
 
 START_TIMEOUT = 60.0  # seconds for a child to come up (not the student's time)
 EXIT_TIMEOUT = 10.0  # seconds for the supervisor to report the end of a child

@@ -460,7 +460,7 @@ def _prepare_interpreter(config: dict, scratch: Path) -> None:
 
 def _serve(channel: socket.socket, root: Path, package: str) -> None:
     from autograder import codec
-    from autograder.student import (
+    from autograder.judge.student import (
         ModuleLoader,
         StudentError,
         call_in_module,

@@ -40,8 +40,8 @@ PREIMPORTS = (
     "sklearn.datasets",
     "openpyxl",
     "autograder.codec",
-    "autograder.student",
-    "autograder.exercises",
+    "autograder.judge.student",
+    "autograder.kit.registry",
     "autograder.sandbox.child",
 )
 

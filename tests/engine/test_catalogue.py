@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.catalogue_check import check_catalogue, suite_reach
-from autograder.exercises import EXERCISE_NAMES
-from autograder.mutation import load_catalogue
+from autograder.authoring.catalogue_check import check_catalogue, suite_reach
+from autograder.authoring.mutation import load_catalogue
+from autograder.kit.registry import EXERCISE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue()

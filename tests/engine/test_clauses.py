@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.contract import CONTRACT
-from autograder.exercises import EXERCISE_NAMES
-from autograder.plugin import HIDDEN_DIR
+from autograder.authoring.contract import CONTRACT
+from autograder.judge.plugin import HIDDEN_DIR
+from autograder.kit.registry import EXERCISE_NAMES
 
 GRADING_NOTE = "earns its points only when the function it concerns also returns correct values"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.contract import CONTRACT
-from autograder.exercises import EXERCISE_NAMES
+from autograder.authoring.contract import CONTRACT
+from autograder.kit.registry import EXERCISE_NAMES
 
 SHARED_API = Path(__file__).resolve().parents[3] / "shared" / "exercise-api.md"
 

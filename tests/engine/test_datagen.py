@@ -15,7 +15,7 @@ import pytest
 import torch
 import torchvision
 
-from autograder import datagen
+from autograder.kit import datagen
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ def test_two_processes_generating_at_once(tmp_path: Path) -> None:
     out = tmp_path / "shared"
     env = {**os.environ, "TORCHGRADE_DATA_DIR": str(out)}
     commands = [
-        [sys.executable, "-m", "autograder.datagen"],
+        [sys.executable, "-m", "autograder.kit.datagen"],
         [sys.executable, str(REPO / "data" / "generate.py")],
     ]
     procs = [

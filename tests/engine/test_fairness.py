@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.catalogue_check import grade_tree
-from autograder.exercises import EXERCISE_NAMES
-from autograder.mutation import FIXED_BODIES, build_fixed_value_submission, fixed_value_module
+from autograder.authoring.catalogue_check import grade_tree
+from autograder.authoring.mutation import (
+    FIXED_BODIES,
+    build_fixed_value_submission,
+    fixed_value_module,
+)
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 @pytest.mark.parametrize("kind", sorted(FIXED_BODIES))
@@ -25,7 +29,7 @@ def test_fixed_wrong_values_score_what_the_stubs_score(tmp_path, kind):
 
 def test_fixed_value_modules_define_the_contract():
     """The generated modules import and define every contract name (so each test runs)."""
-    from autograder.contract import CONTRACT
+    from autograder.authoring.contract import CONTRACT
 
     for exercise in EXERCISE_NAMES:
         namespace: dict = {}

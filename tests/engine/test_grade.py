@@ -14,14 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from autograder.authoring.mutation import build_submission, load_catalogue
 from autograder.cli import main as cli
-from autograder.commands.submit import pack
-from autograder.exercises import EXERCISE_NAMES
-from autograder.grading import GRADES_COLUMNS
-from autograder.mutation import build_submission, load_catalogue
-from autograder.runner import run_hidden_suite
+from autograder.judge.pipeline import GRADES_COLUMNS
+from autograder.judge.student import InProcessBackend
+from autograder.judge.suites import run_hidden_suite
+from autograder.kit.commands.submit import pack
+from autograder.kit.registry import EXERCISE_NAMES
 from autograder.sandbox import IsolatedBackend, Limits
-from autograder.student import InProcessBackend
 
 EXERCISES = ["metrics"]  # a small, fast selection; the catalogue tests cover the rest
 

@@ -14,8 +14,9 @@ from jupyter_client import KernelManager
 from nbconvert.preprocessors import ExecutePreprocessor
 
 from autograder.cli import main
-from autograder.exercises import EXERCISE_NAMES
-from autograder.notebooks import (
+from autograder.judge.student import InProcessBackend
+from autograder.judge.suites import run_hidden_suite
+from autograder.kit.notebooks import (
     CHECK_TAG,
     SETUP_TAG,
     code_segments,
@@ -23,8 +24,7 @@ from autograder.notebooks import (
     notebooks_to_package,
     write_notebooks,
 )
-from autograder.runner import run_hidden_suite
-from autograder.student import InProcessBackend
+from autograder.kit.registry import EXERCISE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 EXERCISES = [

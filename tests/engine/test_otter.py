@@ -25,15 +25,15 @@ import pytest
 import torch
 import yaml
 
+from autograder.authoring.mutation import build_submission, load_catalogue
 from autograder.commands.build import build
-from autograder.datagen import default_data_dir, ensure_data
-from autograder.exercises import EXERCISE_NAMES
-from autograder.mutation import build_submission, load_catalogue
+from autograder.judge.plugin import TestOutcome as Outcome
+from autograder.judge.student import InProcessBackend
+from autograder.judge.suites import run_hidden_suite
+from autograder.kit.datagen import default_data_dir, ensure_data
+from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter import runtime
 from autograder.otter.generate import collect_hidden_tests, pinned_requirements
-from autograder.plugin import TestOutcome as Outcome
-from autograder.runner import run_hidden_suite
-from autograder.student import InProcessBackend
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 600

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 

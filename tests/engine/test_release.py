@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.commands.build import RELEASE_DIR, RELEASE_MODULES, build_release, zip_folder
-from autograder.exercises import EXERCISE_NAMES
-from autograder.mutation import load_catalogue
+from autograder.authoring.mutation import load_catalogue
+from autograder.commands.build import KIT_DIR, RELEASE_DIR, build_release, zip_folder
+from autograder.kit.registry import EXERCISE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET_DIRS = {"solutions", "hidden", "probes", "mutants", "sandbox", "otter", "report"}
@@ -118,8 +118,9 @@ def test_release_layout(release):
     engine = sorted(
         str(p.relative_to(release)) for p in (release / "autograder").rglob("*") if p.is_file()
     )
-    assert engine == sorted(m for m in RELEASE_MODULES if (REPO / m).is_file())
-    assert (release / "autograder" / "datagen.py").is_file()  # students make their data
+    kit = sorted(str(p.relative_to(REPO)) for p in (REPO / KIT_DIR).rglob("*.py"))
+    assert engine == sorted(["autograder/__init__.py", *kit])  # the student kit, whole
+    assert (release / KIT_DIR / "datagen.py").is_file()  # students make their data
 
 
 def test_no_secret_file_names(release, student_zip):
@@ -196,7 +197,7 @@ def test_release_commands_work_on_their_own(release, tmp_path):
     script = textwrap.dedent("""
         import sys
         import autograder
-        from autograder.cli import build_parser, main
+        from autograder.kit.cli import build_parser, main
         assert autograder.__file__.startswith(sys.argv[1]), autograder.__file__
         parser = build_parser()
         commands = sorted(parser._subparsers._group_actions[0].choices)
@@ -225,7 +226,7 @@ def test_student_pyproject_installs_the_commands_and_registers_markers(release):
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
     project = tomllib.loads((release / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"] == {"torchgrade": "autograder.cli:main"}
+    assert project["project"]["scripts"] == {"torchgrade": "autograder.kit.cli:main"}
     assert project["tool"]["setuptools"]["packages"]["find"]["include"] == [
         "autograder*",
         "exercises*",
@@ -238,7 +239,7 @@ def test_student_pyproject_installs_the_commands_and_registers_markers(release):
         "pip install -e .",
         "torchgrade check",
         "torchgrade submit",
-        "python -m autograder.datagen",
+        "python -m autograder.kit.datagen",
         "torchgrade notebooks --extract",
     ):
         assert command in readme

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 from autograder.report import write_reports
 from autograder.report.feedback import write_feedback
 from autograder.report.html import write_report_html

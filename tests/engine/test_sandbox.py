@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.runner import SuiteResult, run_hidden_suite
+from autograder.judge.student import StudentError
+from autograder.judge.suites import SuiteResult, run_hidden_suite
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
 from autograder.sandbox.backend import describe_exit
 from autograder.sandbox.child import UID_BASE
 from autograder.sandbox.limits import parse_size
-from autograder.student import StudentError
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the isolated backend's tests need Linux"

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from autograder.codec import UnsupportedValue
-from autograder.student import CodeProxy, InProcessBackend, MemoizedBackend, StudentError
+from autograder.judge.student import CodeProxy, InProcessBackend, MemoizedBackend, StudentError
 
 
 @pytest.fixture

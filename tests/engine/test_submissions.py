@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder.cli import main as cli
-from autograder.commands.submit import pack
+from autograder.kit.commands.submit import pack
 from autograder.submissions import Submission, SubmissionError, discover, stage
 
 REPO = Path(__file__).resolve().parents[2]

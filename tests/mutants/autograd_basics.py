@@ -1,7 +1,7 @@
 """Mutant catalogue for exercise 3 (autograd_basics): bugs applied to
 solutions/autograd_basics.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 MUTANTS = [
     Mutant(

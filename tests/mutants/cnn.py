@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 7 (cnn): bugs applied to solutions/cnn.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 CONV_FORMULA = "        o = (n + 2 * p - d * (k - 1) - 1) // s + 1\n"
 LAST_WINDOW_RULE = (

@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 4 (datasets): bugs applied to solutions/datasets.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 _CHANNEL_LOOP = """    count = 0
     mean = m2 = None

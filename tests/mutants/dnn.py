@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 5 (dnn): bugs applied to solutions/dnn.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 DEEP_INIT = (
     "        self.layers = nn.Sequential(\n"

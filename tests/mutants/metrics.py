@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 8 (metrics): bugs applied to solutions/metrics.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 MUTANTS = [
     Mutant(

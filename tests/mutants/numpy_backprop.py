@@ -1,7 +1,7 @@
 """Mutant catalogue for exercise 1 (numpy_backprop): bugs applied to
 solutions/numpy_backprop.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 MUTANTS = [
     Mutant(

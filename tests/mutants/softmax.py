@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 2 (softmax): bugs applied to solutions/softmax.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 _SOFTMAX_TORCH_BODY = (
     "    exps = torch.exp(x - x.amax(dim=dim, keepdim=True).detach())\n"

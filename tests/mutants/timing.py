@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 9 (timing): bugs applied to solutions/timing.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 MUTANTS = [
     Mutant(

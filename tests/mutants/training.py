@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 6 (training): bugs applied to solutions/training.py."""
 
-from autograder.mutation import Mutant
+from autograder.authoring.mutation import Mutant
 
 MUTANTS = [
     Mutant(

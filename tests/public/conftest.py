@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

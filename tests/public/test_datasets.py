@@ -1,6 +1,6 @@
 """Public tests for exercise 4 (datasets). Reference values come from pandas and torch.
 
-The data files are generated on first use (`python -m autograder.datagen` does it by hand).
+The data files are generated on first use (`python -m autograder.kit.datagen` does it by hand).
 """
 
 import numpy as np
@@ -11,7 +11,7 @@ import torchvision
 from torch.utils.data import TensorDataset
 from torchvision.transforms import ToTensor
 
-from autograder import datagen
+from autograder.kit import datagen
 
 
 @pytest.fixture(scope="module")

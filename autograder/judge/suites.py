@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
-from autograder.plugin import HIDDEN_DIR, GradingPlugin, TestOutcome
-from autograder.student import Backend, CodeProxy
+from autograder.judge.plugin import HIDDEN_DIR, GradingPlugin, TestOutcome
+from autograder.judge.student import Backend, CodeProxy
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 @dataclass

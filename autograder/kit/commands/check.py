@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -21,9 +21,9 @@ from typing import Any
 
 import nbformat
 
-from autograder.exercises import EXERCISE_NAMES, get_exercise
+from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SETUP_TAG = "torchgrade-setup"  # cells that exist only for the notebook: dropped on extraction
 CHECK_TAG = "torchgrade-check"
 METADATA_KEY = "torchgrade"  # notebook metadata: {"exercise": name}
@@ -40,7 +40,7 @@ if str(COURSE) not in sys.path:
 
 CHECK_SOURCE = """\
 # Check: runs the public tests of this exercise against the code above.
-from autograder.notebooks import run_public_tests
+from autograder.kit.notebooks import run_public_tests
 
 run_public_tests({name!r}, globals())"""
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 from autograder import __version__
-from autograder.exercises import EXERCISE_NAMES
 from autograder.files import read_json, write_atomic
-from autograder.plugin import TestOutcome
-from autograder.runner import collect_hidden_suite, run_hidden_suite
-from autograder.student import Backend, InProcessBackend
+from autograder.judge.plugin import TestOutcome
+from autograder.judge.student import Backend, InProcessBackend
+from autograder.judge.suites import collect_hidden_suite, run_hidden_suite
+from autograder.kit.registry import EXERCISE_NAMES
 from autograder.submissions import Submission, SubmissionError, stage
 
 GRADES_COLUMNS = ["submission", "status", "score", "max_score", "percent", *EXERCISE_NAMES, "error"]

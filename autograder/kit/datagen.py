@@ -2,7 +2,7 @@
 
 Nothing here is downloaded: every file is synthesised from fixed seeds, in a few seconds.
 
-    python -m autograder.datagen [--out DIR] [--force]
+    python -m autograder.kit.datagen [--out DIR] [--force]
 
 writes into the data directory (default `<repo>/data/generated`, or `$TORCHGRADE_DATA_DIR`):
 
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 VERSION = "1"  # bump when the generated content changes, so old copies are regenerated
 STAMP = ".torchgrade-data"
 

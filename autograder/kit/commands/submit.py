@@ -7,7 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

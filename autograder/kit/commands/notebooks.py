@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.notebooks import notebooks_to_package, write_notebooks
+    from autograder.kit.notebooks import notebooks_to_package, write_notebooks
 
     unknown = [e for e in args.exercises if e not in EXERCISE_NAMES]
     if unknown:

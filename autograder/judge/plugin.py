@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.checks import Mismatch
-from autograder.student import CodeProxy, StudentError
+from autograder.judge.checks import Mismatch
+from autograder.judge.student import CodeProxy, StudentError
 
-HIDDEN_DIR = Path(__file__).parent / "hidden"
+HIDDEN_DIR = Path(__file__).parent.parent / "hidden"
 NO_CUDA_REASON = "needs a CUDA GPU and none is available here; not counted in the maximum"
 
 

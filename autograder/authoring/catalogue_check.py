@@ -1,6 +1,6 @@
 """Grade the solutions, the stubs and every catalogued mutant of some exercises in-process.
 
-    python -m autograder.catalogue_check [EXERCISE ...]
+    python -m autograder.authoring.catalogue_check [EXERCISE ...]
 
 prints one line per submission with its points per exercise, and a verdict: the solutions
 and the correct variants must score full marks, the stubs nothing, and each mutant must
@@ -15,10 +15,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES
-from autograder.mutation import Mutant, build_submission, load_catalogue
-from autograder.runner import SuiteResult, run_hidden_suite
-from autograder.student import InProcessBackend
+from autograder.authoring.mutation import Mutant, build_submission, load_catalogue
+from autograder.judge.student import InProcessBackend
+from autograder.judge.suites import SuiteResult, run_hidden_suite
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 @dataclass

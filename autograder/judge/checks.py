@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograder.student import StudentError
+from autograder.judge.student import StudentError
 
 
 class Mismatch(AssertionError):

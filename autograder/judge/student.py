@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import codec
-from autograder.exercises import EXERCISE_NAMES
-from autograder.source_rules import read_source
+from autograder.judge.source_rules import read_source
+from autograder.kit.registry import EXERCISE_NAMES
 
 
 class StudentError(Exception):

@@ -1,6 +1,6 @@
 """Sample submissions for `make grade`, the tests and the throughput benchmark.
 
-    python -m autograder.samples OUT [--count N]
+    python -m autograder.authoring.samples OUT [--count N]
 
 writes zips like students hand in: the solutions, the stubs, every catalogued mutant, and
 broken ones (a syntax error in one module, an empty zip, a stray file, a folder without
@@ -14,8 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.commands.submit import pack
-from autograder.mutation import build_submission, load_catalogue
+from autograder.authoring.mutation import build_submission, load_catalogue
+from autograder.kit.commands.submit import pack
 
 
 def sample_kinds() -> list[tuple[str, str, object]]:

@@ -14,9 +14,9 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.kit.registry import EXERCISE_NAMES
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = REPO_ROOT / "tests" / "mutants"
 
 
@@ -123,7 +123,7 @@ def fixed_value_module(exercise: str, body: str) -> str:
     (its "does not use torch" rule must still pay nothing)."""
     import inspect
 
-    from autograder.contract import CONTRACT
+    from autograder.authoring.contract import CONTRACT
 
     solution = importlib.import_module(f"solutions.{exercise}")
     uses_torch = exercise != "numpy_backprop"

@@ -1,0 +1,1 @@
+"""The student commands: `torchgrade check`, `submit` and `notebooks`."""
