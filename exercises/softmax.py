@@ -79,8 +79,8 @@ def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     [0, C). Returns a 0-d tensor equal to F.cross_entropy(logits, targets):
     mean_k ( logsumexp(logits[k]) - logits[k, targets[k]] ), with the same gradient (it
     passes torch.autograd.gradcheck in float64). Stable for logits of ±1e4. Raises
-    ValueError for a target outside [0, C) (indexing with it would silently wrap around). No library (log-)softmax or cross-entropy/NLL loss;
-    torch.logsumexp is allowed.
+    ValueError for a target outside [0, C) (indexing with it would silently wrap around).
+    No library (log-)softmax or cross-entropy/NLL loss; torch.logsumexp is allowed.
     """
     raise NotImplementedError(
         "softmax.cross_entropy: log-probabilities are logits - torch.logsumexp(logits, "

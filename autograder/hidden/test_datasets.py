@@ -7,7 +7,7 @@ import pytest
 import torch
 import torchvision
 
-from autograder import datagen
+from autograder.kit import datagen
 from autograder.judge.checks import (
     Mismatch,
     assert_close,
