@@ -7,7 +7,6 @@ import pytest
 import torch
 import torchvision
 
-from autograder.kit import datagen
 from autograder.judge.checks import (
     Mismatch,
     assert_close,
@@ -16,6 +15,7 @@ from autograder.judge.checks import (
     require_works,
     student_raises,
 )
+from autograder.kit import datagen
 from autograder.probes import datasets as probes
 
 
