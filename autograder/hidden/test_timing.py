@@ -159,7 +159,7 @@ def test_time_matmul_runs_warmup_and_repeats(student):
     require(got["log"].count("matmul") >= 7, "time_matmul ran fewer than warmup + repeats products")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
 @pytest.mark.clause(
     "time_matmul",
     "time `repeats` products one by one with time.perf_counter() and return the median",
