@@ -89,7 +89,11 @@ def exception_kinds(exc_type: type) -> tuple[str, ...]:
         return ()
     if any(type(cls) is not type for cls in mro):
         return ()
-    return tuple(cls.__name__ for cls in mro if getattr(builtins, cls.__name__, None) is cls)
+    return tuple(
+        cls.__name__
+        for cls in mro
+        if getattr(builtins, cls.__name__, None) is cls and issubclass(cls, BaseException)
+    )
 
 
 def describe_exception(exc: BaseException, limit: int = 2000) -> StudentError:

@@ -52,6 +52,9 @@ CASES: dict[str, set[str] | None] = {
     "forged_reply": None,
     "read_other_submissions": None,
     "kill_everyone": set(),
+    # rules decided inside the sandbox (class 9): look-alike exceptions, a rewritten probe
+    "rule_fake_exception_names": {"confusion_matrix_out_of_range"},
+    "rule_patched_probe": {"loader_accuracy", "confusion_matrix_out_of_range"},
 }
 MESSAGES = {  # case -> text the failing tests' messages must contain
     "crash_segfault": "crashed (SIGSEGV)",
