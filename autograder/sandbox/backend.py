@@ -28,6 +28,8 @@ from autograder import codec
 from autograder.judge.student import StudentError
 from autograder.sandbox import protections as osl
 from autograder.sandbox import protocol
+from autograder.sandbox.cgroups import memory_budget
+from autograder.sandbox.config import SandboxConfig, SandboxPaths
 from autograder.sandbox.limits import Limits, format_seconds, format_size
 from autograder.sandbox.zygote import Zygote, ZygoteError
 
@@ -47,16 +49,18 @@ class _Child:
     """One supervisor + worker pair, seen from the grader."""
 
     def __init__(
-        self, zygote: Zygote, config: dict, sink: Callable[[bytes], None], limits: Limits
+        self, zygote: Zygote, config: SandboxConfig, sink: Callable[[bytes], None]
     ) -> None:
-        self.limits = limits
+        self.limits = config.limits
         channel, channel_theirs = socket.socketpair()
         status, status_theirs = socket.socketpair()
         out_read, out_write = os.pipe()
         try:
             self.supervisor = zygote.spawn(
-                config, [channel_theirs.fileno(), status_theirs.fileno(), out_write]
+                config.public(), [channel_theirs.fileno(), status_theirs.fileno(), out_write]
             )
+            # The paths go to the supervisor alone, which has already forked the worker.
+            status.sendall(config.paths_json() + b"\n")
         except BaseException:
             for s in (channel, status):
                 s.close()
@@ -73,6 +77,7 @@ class _Child:
         self._status_buffer = b""
         self.worker: int | None = None
         self.exit_status: int | None = None
+        self.out_of_memory = False  # the sandbox's cgroup hit its memory limit
         self.supervisor_error = ""
         self.channel_closed = self.status_closed = self.output_closed = False
         self.protections: list[str] = []
@@ -134,6 +139,7 @@ class _Child:
             self.protections = [str(p) for p in event.get("protections", [])]
         elif event.get("event") == "exit":
             self.exit_status = int(event["status"])
+            self.out_of_memory = bool(event.get("oom"))
         elif event.get("event") == "error":
             self.supervisor_error = str(event.get("message", ""))
 
@@ -213,6 +219,12 @@ class _Child:
     def _death(self) -> StudentError:
         """The worker closed its channel: wait for the supervisor's exit report."""
         self._until(lambda: self.exit_status is not None or self.status_closed, EXIT_TIMEOUT)
+        if self.out_of_memory:
+            return StudentError(
+                "MemoryError",
+                f"exceeded {format_size(memory_budget(self.limits))} in all its processes "
+                "(the submission's memory limit)",
+            )
         return describe_exit(self.exit_status, self.limits)
 
     def kill(self) -> None:
@@ -289,6 +301,7 @@ class IsolatedBackend:
         namespaces: bool = True,
         drop_user: bool = True,
         user_namespace: bool = False,
+        cgroups: bool = True,
     ) -> None:
         self.limits = limits or Limits()
         self.zygote = zygote or default_zygote()
@@ -297,18 +310,22 @@ class IsolatedBackend:
             *osl.default_readable_paths(),
             *(Path(p).resolve() for p in readable_paths or ()),
         ]
-        self.config = {
-            "submission_root": str(Path(submission_root).resolve()),
-            "package": package,
-            "limits": self.limits.to_dict(),
-            "hidden_paths": [
-                str(p) for p in [*osl.secret_paths(), *(Path(p).resolve() for p in hidden_paths)]
-            ],
-            "readable_paths": [str(p) for p in readable],
-            "namespaces": namespaces,
-            "drop_user": drop_user,
-            "user_namespace": user_namespace,  # as root too (what a non-root grader gets)
-        }
+        hidden = [*osl.secret_paths(), *(Path(p).resolve() for p in hidden_paths)]
+        self.config = SandboxConfig(
+            package=package,
+            limits=self.limits,
+            namespaces=namespaces,
+            drop_user=drop_user,
+            user_namespace=user_namespace,
+            cgroups=cgroups,
+            paths=SandboxPaths(
+                submission_root=str(Path(submission_root).resolve()),
+                hidden=tuple(str(p) for p in hidden),
+                readable=tuple(str(p) for p in readable),
+            ),
+        )
+        # The submission's wall-clock budget, from now (starting its sandbox included).
+        self.deadline = time.monotonic() + self.limits.submission_timeout
         self.output = bytearray()  # the student's stdout/stderr, first `max_output` bytes
         self.output_dropped = 0
         self.children_started = 0
@@ -321,6 +338,10 @@ class IsolatedBackend:
         self.protections: list[str] = []
         self._ensure_child()
         self.protections = list(self._child.protections) if self._child else []
+        self.protections.append(
+            f"wall-clock budget per submission: {format_seconds(self.limits.submission_timeout)}"
+            ", then its remaining tests fail"
+        )
 
     # -- Backend protocol ---------------------------------------------------------------------
 
@@ -381,7 +402,7 @@ class IsolatedBackend:
 
     def _ensure_child(self) -> _Child:
         if self._child is None:
-            child = _Child(self.zygote, self.config, self._keep_output, self.limits)
+            child = _Child(self.zygote, self.config, self._keep_output)
             child.wait_started()
             self._child = child
             self.children_started += 1
@@ -398,7 +419,21 @@ class IsolatedBackend:
         finally:
             self._timeout_override = previous
 
+    def _budget_left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            if self._child is not None:  # nothing of it may run on
+                self._child.kill()
+                self._child = None
+            raise StudentError(
+                "Timeout",
+                "not run: the submission used up its time budget of "
+                f"{format_seconds(self.limits.submission_timeout)} (--submission-timeout)",
+            )
+        return left
+
     def _run(self, exercise: str, message: dict, what: str) -> Any:
+        self._budget_left()
         if exercise in self._import_errors:
             raise self._import_errors[exercise]
         # A hanging function would cost a full timeout in every test that calls it.
@@ -440,13 +475,19 @@ class IsolatedBackend:
     def _round_trip(self, child: _Child, message: dict, what: str) -> Any:
         self._seq += 1
         message["seq"] = self._seq
+        timeout = self._timeout_override or self.limits.timeout
+        budget = self._budget_left()
         try:
-            status, payload = child.request(
-                self._seq, message, self._timeout_override or self.limits.timeout
-            )
+            status, payload = child.request(self._seq, message, min(timeout, budget))
         except _Fatal as fatal:
             child.kill()
             self._child = None
+            if fatal.error.kind == "Timeout" and budget < timeout:
+                raise StudentError(
+                    "Timeout",
+                    "timed out: the submission used up its time budget of "
+                    f"{format_seconds(self.limits.submission_timeout)} (--submission-timeout)",
+                ) from None
             raise fatal.error from None
         if status == protocol.ERROR:
             try:

@@ -1,14 +1,18 @@
 """The per-submission processes, forked from the zygote.
 
-    zygote ──fork──> supervisor (trusted: namespaces, mounts, cleanup, exit status)
+    zygote ──fork──> supervisor (trusted: cgroup, namespaces, mounts, cleanup, exit status)
                         └─fork──> worker (drops privileges, imports and runs student code)
 
-The supervisor unshares mount/PID/network/IPC/UTS namespaces, hides the secret folders
-under empty read-only tmpfs mounts, gives the child a fresh tmpfs /tmp as scratch, copies
-the submission's `exercises/` into it and forks the worker, which becomes PID 1 of the new
-PID namespace: when it dies the kernel kills everything it spawned. Without namespaces the
-supervisor is a child subreaper and kills every descendant itself. The supervisor tells the
-grader the worker's pid and, at the end, its exit status (the worker cannot forge either).
+The supervisor makes the sandbox's cgroup, unshares mount/PID/network/IPC/UTS namespaces and
+forks the worker at once, before it knows any path of the grader's disk: the worker waits
+while the supervisor receives the paths from the grader (never through the zygote), hides
+the secret folders under empty read-only tmpfs mounts, gives every world-writable place one
+private tmpfs, and copies the submission's `exercises/` into the scratch folder. So no
+process that runs student code ever held those paths. The worker is PID 1 of the new PID
+namespace: when it dies the kernel kills everything it spawned; its cgroup is killed too.
+Without namespaces the supervisor is a child subreaper and kills every descendant itself.
+The supervisor tells the grader the worker's pid and, at the end, its exit status (the
+worker cannot forge either).
 """
 
 from __future__ import annotations
@@ -31,17 +35,24 @@ from typing import NoReturn
 
 from autograder.sandbox import protections as osl
 from autograder.sandbox import protocol
+from autograder.sandbox.cgroups import SandboxCgroup
+from autograder.sandbox.config import SandboxConfig, SandboxPaths, child_environment
 from autograder.sandbox.limits import Limits, format_size
 
 UID_BASE = 1_000_000  # sandbox uid = UID_BASE + supervisor pid: unique while it runs
+SANDBOX_UID = 1000  # the worker's uid inside a user namespace
 SCRATCH_NAME = "sandbox"
 MAX_SUBMISSION_BYTES = 64 << 20
+PATHS_TIMEOUT = 60.0  # seconds for the grader to send the paths
+
+# What the zygote found at its start-up (set there; a forked supervisor inherits it).
+HOST_SCAN: osl.HostScan | None = None
 
 
 # --- supervisor ----------------------------------------------------------------------------
 
 
-def supervise(config: dict, channel_fd: int, status_fd: int, output_fd: int) -> NoReturn:
+def supervise(config: SandboxConfig, channel_fd: int, status_fd: int, output_fd: int) -> NoReturn:
     """Entry point in the process the zygote forked. Never returns."""
     status = socket.socket(fileno=status_fd)
     code = 1
@@ -60,7 +71,25 @@ def _send(sock: socket.socket, message: dict) -> None:
     sock.sendall(json.dumps(message).encode() + b"\n")
 
 
-def _supervise(config: dict, channel_fd: int, status: socket.socket, output_fd: int) -> int:
+def _receive_paths(status: socket.socket) -> tuple[SandboxPaths, bytes]:
+    """The grader's first line on the status socket; returns it and what followed it."""
+    data = b""
+    status.settimeout(PATHS_TIMEOUT)
+    try:
+        while b"\n" not in data:
+            chunk = status.recv(1 << 16)
+            if not chunk:
+                raise ConnectionError("the grader closed the sandbox before sending its paths")
+            data += chunk
+    finally:
+        status.settimeout(None)
+    line, rest = data.split(b"\n", 1)
+    return SandboxConfig.paths_from_json(line), rest
+
+
+def _supervise(
+    config: SandboxConfig, channel_fd: int, status: socket.socket, output_fd: int
+) -> int:
     for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     zygote_pid = os.getppid()
@@ -68,16 +97,42 @@ def _supervise(config: dict, channel_fd: int, status: socket.socket, output_fd: 
     osl.prctl(osl.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != zygote_pid:
         return 1
-    limits = Limits.from_dict(config["limits"])
-    files = _read_submission(Path(config["submission_root"]) / config["package"])
+    limits = config.limits
     notes: list[str] = []
     real_uid = os.getuid()
     root = real_uid == 0
     in_use = 0 if root else osl.process_count(real_uid)  # before /proc changes
+    cgroup = SandboxCgroup.create(limits) if config.cgroups else None
     mode = _enter_namespaces(config, root, notes)
-    drop_user = root and config.get("drop_user", True) and not mode.startswith("user")
+    # As root, the child gets an uid that owns nothing: set directly, or (user-namespace
+    # mode) as the host side of its namespace's mapping, written here.
+    fresh_uid = UID_BASE + os.getpid() if root and config.drop_user else None
+    map_for_worker = mode.startswith("user") and root and fresh_uid is not None
+    go_read, go_write = os.pipe()  # supervisor -> worker: set up (and, as root, uid mapped)
+    ask_read, ask_write = os.pipe()  # worker -> supervisor: namespace made, map it
+    osl.prctl(osl.PR_SET_CHILD_SUBREAPER, 1)
+    worker = os.fork()
+    if worker == 0:
+        status.close()
+        os.close(go_write)
+        os.close(ask_read)
+        try:
+            _worker(config, mode, channel_fd, output_fd, go_read, ask_write, in_use)
+        finally:
+            os._exit(70)
+    os.close(go_read)
+    os.close(ask_write)
+    os.close(channel_fd)
+    os.close(output_fd)
+    if cgroup is not None:
+        cgroup.add(worker)  # before it runs anything: it waits for "go"
+    worker_proc = os.open(f"/proc/{worker}", os.O_PATH | os.O_DIRECTORY)
+    # From here on this process knows the grader's paths; the worker never will.
+    paths, pending = _receive_paths(status)
+    files = _read_submission(Path(paths.submission_root) / config.package)
+    owner = None if root else real_uid
     if mode:
-        scratch = _mount_filesystem(config, limits, drop_user, notes)
+        scratch = _mount_filesystem(paths, limits, fresh_uid is not None, owner, notes)
     else:
         scratch = Path(tempfile.mkdtemp(prefix="torchgrade-sandbox-"))
         notes.append(
@@ -86,52 +141,88 @@ def _supervise(config: dict, channel_fd: int, status: socket.socket, output_fd: 
             else "no mount namespace: student code can read what the "
             "grader's user can read (solutions/, hidden suites)"
         )
-    _write_submission(scratch / "submission" / config["package"], files)
-    uid = UID_BASE + os.getpid() if drop_user else None
-    if uid is not None:
+    del paths
+    _write_submission(scratch / "submission" / config.package, files)
+    del files
+    if fresh_uid is not None:
         for path in [scratch, *scratch.rglob("*")]:
-            os.lchown(path, uid, uid)
+            os.lchown(path, fresh_uid, fresh_uid)
         os.chmod(scratch, 0o700)
-    osl.prctl(osl.PR_SET_CHILD_SUBREAPER, 1)
-    worker = os.fork()
-    if worker == 0:
-        status.close()
-        try:
-            _worker(config, limits, mode, scratch, uid, channel_fd, output_fd, in_use)
-        finally:
-            os._exit(70)
-    os.close(channel_fd)
-    os.close(output_fd)
-    notes += _describe(mode, uid, limits)
+    setup = {"scratch": str(scratch), "uid": None if map_for_worker else fresh_uid}
+    os.write(go_write, json.dumps(setup).encode() + b"\n")
+    if map_for_worker:
+        _map_worker(worker_proc, ask_read, go_write, fresh_uid)
+    os.close(worker_proc)
+    os.close(ask_read)
+    os.close(go_write)
+    notes += _describe(mode, fresh_uid, root, limits, cgroup)
     _send(status, {"event": "started", "pid": worker, "protections": notes})
-    exit_status = _wait(worker, status)
+    exit_status = _wait(worker, status, pending)
     if not mode:  # (with a PID namespace the kernel has already killed everything)
         _kill_descendants()
+    oom = False
+    if cgroup is not None:
+        oom = cgroup.oom_killed()
+        cgroup.kill_and_remove()
+    if not mode:
         shutil.rmtree(scratch, ignore_errors=True)
     try:
-        _send(status, {"event": "exit", "status": exit_status})
+        _send(status, {"event": "exit", "status": exit_status, "oom": oom})
     except OSError:
         pass
     return 0
 
 
-def _describe(mode: str, uid: int | None, limits: Limits) -> list[str]:
+def _map_worker(worker_proc: int, ask_read: int, go_write: int, uid: int) -> None:
+    """The worker has made its user namespace: map its SANDBOX_UID to `uid` on the host.
+    (`worker_proc`: its /proc folder, opened before the worker mounted its own /proc.)"""
+    ready, _, _ = select.select([ask_read], [], [], PATHS_TIMEOUT)
+    if not ready or os.read(ask_read, 1) != b"u":
+        raise RuntimeError("the sandbox worker did not make its user namespace")
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{SANDBOX_UID} {uid} 1"),
+        ("gid_map", f"{SANDBOX_UID} {uid} 1"),
+    ):
+        fd = os.open(name, os.O_WRONLY, dir_fd=worker_proc)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+    os.write(go_write, b"mapped\n")
+
+
+def _describe(
+    mode: str, uid: int | None, root: bool, limits: Limits, cgroup: SandboxCgroup | None
+) -> list[str]:
     out = []
     if uid is not None:
-        out.append(f"separate unprivileged user per submission (uid {UID_BASE}+)")
+        out.append(f"separate unprivileged user per submission (uid {UID_BASE}+, owns nothing)")
+    elif mode.startswith("user"):
+        out.append(
+            "runs as the grader's user (a non-root grader): everything that user owns outside "
+            "the Python installation and the data is hidden, and so are /run/user and /dev/pts"
+        )
     else:
         out.append("no separate user (the grader is not root): runs as the grader's user")
     if mode:
         out.append(
             f"{mode}: solutions/, hidden suites, tests/, grader folders and every non-system "
             "top-level folder (/home, /root, /work, ...) hidden but for the Python installation "
-            "and the data; private /tmp scratch"
+            "and the data; /dev/pts hidden"
+        )
+        out.append(
+            "private, empty /tmp, /var/tmp, /dev/shm, /run/lock and every other world-writable "
+            f"folder, {format_size(limits.scratch_size)} in all"
         )
         out.append("no network (network namespace)")
         out.append("PID namespace: every process it starts is killed with it")
+        out.append("no grader path (submissions, output, configuration) in the child's memory")
     else:
         out.append("network reachable (no network namespace)")
         out.append("process cleanup by subreaper + process group")
+    if cgroup is not None:
+        out.append(cgroup.describe(limits))
     out.append(f"rlimits: {limits.describe()}")
     out.append("no_new_privs")
     return out
@@ -164,28 +255,31 @@ def _write_submission(package_dir: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
-def _enter_namespaces(config: dict, root: bool, notes: list[str]) -> str:
-    """Unshare what the OS allows; returns a description of the mode ('' for none)."""
-    if not config.get("namespaces", True) or not osl.IS_LINUX:
+def _enter_namespaces(config: SandboxConfig, root: bool, notes: list[str]) -> str:
+    """Unshare what the OS allows; returns a description of the mode ('' for none). A root
+    grader in user-namespace mode unshares the rest here and lets the worker make its own
+    user namespace (the supervisor then maps it: see `_map_worker`)."""
+    if not config.namespaces or not osl.IS_LINUX:
         return ""
     flags = (
         osl.CLONE_NEWNS | osl.CLONE_NEWPID | osl.CLONE_NEWNET | osl.CLONE_NEWIPC | osl.CLONE_NEWUTS
     )
     uid, gid = os.getuid(), os.getgid()
-    user_namespace = not root or config.get("user_namespace", False)
+    user_namespace = not root or config.user_namespace
     try:
-        osl.unshare(flags | osl.CLONE_NEWUSER if user_namespace else flags)
+        osl.unshare(flags if root else flags | osl.CLONE_NEWUSER)
     except OSError as exc:
         notes.append(f"namespaces unavailable ({exc.strerror})")
         return ""
     if not user_namespace:
         return "mount namespace"
-    with open("/proc/self/setgroups", "w") as fh:
-        fh.write("deny")
-    with open("/proc/self/uid_map", "w") as fh:
-        fh.write(f"0 {uid} 1")
-    with open("/proc/self/gid_map", "w") as fh:
-        fh.write(f"0 {gid} 1")
+    if not root:
+        with open("/proc/self/setgroups", "w") as fh:
+            fh.write("deny")
+        with open("/proc/self/uid_map", "w") as fh:
+            fh.write(f"0 {uid} 1")
+        with open("/proc/self/gid_map", "w") as fh:
+            fh.write(f"0 {gid} 1")
     return "user + mount namespace"
 
 
@@ -193,18 +287,40 @@ def _under(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
 
 
-def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list[str]) -> Path:
-    """Fresh tmpfs over /tmp, /var/tmp, /dev/shm; empty read-only tmpfs over secrets; the
-    Python installation and data bound back where they lie under a hidden folder."""
+def _private_places() -> list[Path]:
+    """/tmp and every world-writable folder the zygote found at start-up, outermost only."""
+    found = HOST_SCAN.world_writable if HOST_SCAN else ()
+    candidates = [Path("/tmp"), *found, *(Path(p) for p in osl.WORLD_WRITABLE_KNOWN)]
+    places: list[Path] = []
+    for path in sorted(set(candidates), key=lambda p: len(p.parts)):
+        if path.is_dir() and not path.is_symlink() and not any(_under(path, p) for p in places):
+            places.append(path)
+    return places
+
+
+def _hidden_of_owner(owner: int | None) -> list[Path]:
+    """What a non-root grader's uid owns in the system folders (its child acts as it)."""
+    if owner is None:
+        return []
+    found = list(HOST_SCAN.owned) if HOST_SCAN and HOST_SCAN.owner == owner else []
+    return [*found, Path(f"/run/user/{owner}")]
+
+
+def _mount_filesystem(
+    paths: SandboxPaths, limits: Limits, barriers: bool, owner: int | None, notes: list[str]
+) -> Path:
+    """One fresh tmpfs of `scratch_size` behind /tmp, /var/tmp, /dev/shm, /run/lock and every
+    other world-writable folder; empty read-only tmpfs over secrets and /dev/pts; the Python
+    installation and data bound back where they lie under a hidden folder."""
     osl.mount(None, "/", None, osl.MS_REC | osl.MS_PRIVATE)
     needed = osl.needed_paths()
-    keep_paths = needed + [Path(p) for p in config.get("readable_paths", []) if Path(p).exists()]
-    private = [Path(p) for p in ("/tmp", "/var/tmp", "/dev/shm") if Path(p).is_dir()]
+    keep_paths = needed + [Path(p) for p in paths.readable if Path(p).exists()]
+    private = _private_places()
     hidden: list[Path] = []
     hidden_again: list[Path] = []  # under /tmp, but inside a path that is bound back
-    for raw in config.get("hidden_paths", []):
+    for raw in [*paths.hidden, "/dev/pts", *map(str, _hidden_of_owner(owner))]:
         path = Path(raw)
-        if not path.exists() or path in hidden:
+        if not os.path.lexists(path) or path in hidden:
             continue
         if not any(_under(path, p) for p in private):
             hidden.append(path)
@@ -213,7 +329,7 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
     for path in osl.non_system_top_level():
         if path not in hidden:
             hidden.append(path)
-    if drop_user:  # e.g. a Python under a 0700 /root: reachable only through a bind mount
+    if barriers:  # e.g. a Python under a 0700 /root: reachable only through a bind mount
         for path in keep_paths:
             barrier = osl.traversal_barrier(path)
             if barrier is not None and barrier not in hidden and barrier != path:
@@ -226,7 +342,13 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
         if covering:
             keep[path] = (os.open(path, os.O_PATH), max(covering, key=lambda t: len(t.parts)))
     flags = osl.MS_NOSUID | osl.MS_NODEV
-    is_dir = {target: target.is_dir() for target in targets}
+    is_dir = {target: target.is_dir() and not target.is_symlink() for target in targets}
+    # The private places are folders of one tmpfs, so they share one size limit.
+    osl.mount("tmpfs", "/tmp", "tmpfs", flags, f"size={limits.scratch_size},mode=0700")
+    shared = os.open("/tmp", os.O_PATH | os.O_DIRECTORY)
+    for index in range(len(private)):
+        os.mkdir(str(index), 0o700, dir_fd=shared)
+        os.chmod(str(index), 0o1777, dir_fd=shared)
     for target in targets:
         is_private = target in private
         if not os.path.lexists(target):
@@ -234,9 +356,12 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
         if not is_dir[target]:
             osl.mount("/dev/null", str(target), None, osl.MS_BIND)
             continue
-        size = limits.scratch_size if is_private else 1 << 20
-        mode = "1777" if is_private else "0755"
-        osl.mount("tmpfs", str(target), "tmpfs", flags, f"size={size},mode={mode}")
+        if is_private:
+            source = f"/proc/self/fd/{shared}/{private.index(target)}"
+            osl.mount(source, str(target), None, osl.MS_BIND)
+            osl.mount(None, str(target), None, osl.MS_REMOUNT | osl.MS_BIND | flags)
+        else:
+            osl.mount("tmpfs", str(target), "tmpfs", flags, "size=1m,mode=0755")
         for path, (fd, under) in keep.items():
             if under != target:
                 continue
@@ -249,6 +374,7 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
             osl.mount(None, str(path), None, osl.MS_REMOUNT | osl.MS_BIND | osl.MS_RDONLY | flags)
         if not is_private:
             osl.mount(None, str(target), None, osl.MS_REMOUNT | osl.MS_RDONLY | flags)
+    os.close(shared)
     for fd, _ in keep.values():
         os.close(fd)
     # A checkout under /tmp comes back with the bind mounts above: hide its secrets again.
@@ -262,7 +388,7 @@ def _mount_filesystem(config: dict, limits: Limits, drop_user: bool, notes: list
     return scratch
 
 
-def _wait(worker: int, status: socket.socket) -> int:
+def _wait(worker: int, status: socket.socket, pending: bytes = b"") -> int:
     """Wait for the worker to exit, or for the grader to ask for its end ("kill" or a
     closed socket); return the raw wait status."""
     try:
@@ -270,6 +396,9 @@ def _wait(worker: int, status: socket.socket) -> int:
     except (AttributeError, OSError):
         pidfd = None
     killed = False
+    if pending.startswith(b"kill"):
+        os.kill(worker, signal.SIGKILL)
+        killed = True
     while True:
         waitables = [status] if killed is False else []
         if pidfd is not None:
@@ -335,37 +464,62 @@ def _kill_descendants(deadline_s: float = 5.0) -> None:
 
 
 def _worker(
-    config: dict,
-    limits: Limits,
+    config: SandboxConfig,
     mode: str,
-    scratch: Path,
-    uid: int | None,
     channel_fd: int,
     output_fd: int,
+    go_fd: int,
+    ask_fd: int,
     procs_in_use: int,
 ) -> NoReturn:
+    go = os.fdopen(go_fd, "rb", buffering=0)
+    setup = json.loads(_read_line(go) or b"null")  # EOF: the supervisor failed
+    if setup is None:
+        os._exit(70)
+    scratch, uid = Path(setup["scratch"]), setup["uid"]
     report: dict = {"notes": []}
     if mode:
         try:
             osl.mount("proc", "/proc", "proc", osl.MS_NOSUID | osl.MS_NODEV | osl.MS_NOEXEC)
         except OSError as exc:
             report["notes"].append(f"host process list visible ({exc.strerror})")
-    _redirect_output(output_fd, channel_fd)
-    if mode.startswith("user"):
+    if mode.startswith("user") and os.getuid() == 0 and config.drop_user:
+        os.setgroups([])  # no supplementary group survives into the namespace
+        osl.unshare(osl.CLONE_NEWUSER)
+        os.write(ask_fd, b"u")
+        if _read_line(go) != b"mapped":
+            os._exit(70)
+        uid = SANDBOX_UID  # the host sees UID_BASE + supervisor pid
+    elif mode.startswith("user"):
         _lock_user_namespace()
-    _set_limits(limits, uid, procs_in_use)
+    go.close()
+    os.close(ask_fd)
+    _redirect_output(output_fd, channel_fd)
+    _set_limits(config.limits, uid, procs_in_use)
     if uid is not None:
-        os.setgroups([])
+        if os.getuid() == 0 and not mode.startswith("user"):
+            os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
     osl.prctl(osl.PR_SET_NO_NEW_PRIVS, 1)
     osl.prctl(osl.PR_SET_PDEATHSIG, signal.SIGKILL)  # cleared by setuid: set it after
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises OSError(EFBIG)
-    _prepare_interpreter(config, scratch)
+    _prepare_interpreter(scratch)
+    _forget_grader()
     channel = socket.socket(fileno=channel_fd)
     protocol.send_frame(channel, protocol.reply(0, protocol.HELLO, json.dumps(report).encode()))
-    _serve(channel, scratch / "submission", config["package"])
+    _serve(channel, scratch / "submission", config.package)
     os._exit(0)
+
+
+def _read_line(stream) -> bytes:
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = stream.read(1)
+        if not byte:
+            return b""
+        line += byte
+    return line[:-1]
 
 
 def _redirect_output(output_fd: int, channel_fd: int) -> None:
@@ -391,11 +545,11 @@ def _lock_user_namespace() -> None:
     with open("/proc/self/setgroups", "w") as fh:
         fh.write("deny")
     with open("/proc/self/uid_map", "w") as fh:
-        fh.write("1000 0 1")
+        fh.write(f"{SANDBOX_UID} 0 1")
     with open("/proc/self/gid_map", "w") as fh:
-        fh.write("1000 0 1")
-    os.setresgid(1000, 1000, 1000)
-    os.setresuid(1000, 1000, 1000)  # capabilities are dropped on leaving uid 0
+        fh.write(f"{SANDBOX_UID} 0 1")
+    os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+    os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)  # capabilities are dropped on leaving uid 0
 
 
 def _vm_size() -> int:
@@ -425,19 +579,11 @@ def _set_limits(limits: Limits, uid: int | None, procs_in_use: int) -> None:
             pass
 
 
-def _prepare_interpreter(config: dict, scratch: Path) -> None:
+def _prepare_interpreter(scratch: Path) -> None:
     os.chdir(scratch)
-    for key in list(os.environ):
-        if key not in ("PATH", "LANG", "LC_ALL", "TORCHGRADE_DATA_DIR", "MPLBACKEND"):
-            del os.environ[key]
-    os.environ.update(
-        HOME=str(scratch),
-        TMPDIR=str(scratch),
-        USER="student",
-        LOGNAME="student",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-    )
+    environment = child_environment(os.environ, str(scratch))
+    os.environ.clear()
+    os.environ.update(environment)
     tempfile.tempdir = None
     sys.dont_write_bytecode = True
     # Only the submission and the Python installation are importable: no repo root, no
@@ -456,6 +602,19 @@ def _prepare_interpreter(config: dict, scratch: Path) -> None:
     for name in [n for n in sys.modules if n.split(".")[0] in ("solutions", "exercises")]:
         del sys.modules[name]
     os.umask(0o077)
+
+
+def _forget_grader() -> None:
+    """Drop what the zygote and supervisor kept that student code has no use for: the
+    configuration objects of this and earlier sandboxes, the host scan, the zygote's
+    control socket variables. (No path of the grader's disk ever reached this process.)"""
+    global HOST_SCAN
+    HOST_SCAN = None
+    for name in [n for n in sys.modules if n.startswith("__editable__")]:
+        del sys.modules[name]
+    import gc
+
+    gc.collect()
 
 
 def _serve(channel: socket.socket, root: Path, package: str) -> None:

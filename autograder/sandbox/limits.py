@@ -1,10 +1,14 @@
-"""Resource limits for sandboxed student code, and the command-line flags that set them."""
+"""Resource limits for sandboxed student code, and the command-line flags that set them.
+
+Adding a limit: one field in `Limits` (its flag comes from the field's metadata) and its
+enforcement in `child.py` (or `backend.py` for what the grader side times)."""
 
 from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 _UNITS = {
     "": 1,
@@ -43,18 +47,45 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
+def _limit(default: Any, flag: str, kind: Any, metavar: str, help: str) -> Any:
+    """A limit with its `torchgrade grade` flag; `help` may use {default}."""
+    return field(
+        default=default, metadata={"flag": flag, "type": kind, "metavar": metavar, "help": help}
+    )
+
+
 @dataclass(frozen=True)
 class Limits:
-    """What one submission's child process may use. Exceeding a limit fails the test (or
-    the exercise) that was running, with a message naming the limit."""
+    """What one submission's sandbox may use. Exceeding a limit fails the test (or the
+    exercise, or the rest of the submission) that was running, with a message naming it."""
 
-    timeout: float = 10.0  # wall seconds per call (importing a module is a call)
-    cpu_time: int = 60  # CPU seconds per child process (a fresh child gets a fresh budget)
-    memory: int = 4 << 30  # bytes of address space above the child's post-import baseline
-    max_procs: int = 64  # processes + threads of the sandbox user
-    max_file_size: int = 64 << 20  # bytes per file written
-    max_output: int = 1 << 20  # bytes of stdout/stderr kept
-    scratch_size: int = 256 << 20  # bytes of the scratch tmpfs (where a tmpfs is used)
+    timeout: float = _limit(
+        10.0, "--timeout", float, "SECONDS", "wall time per call into student code"
+    )
+    cpu_time: int = _limit(60, "--cpu-time", int, "SECONDS", "CPU time per submission process")
+    memory: int = _limit(
+        4 << 30, "--memory", parse_size, "SIZE", "memory above the pre-imported libraries"
+    )
+    max_procs: int = _limit(64, "--max-procs", int, "N", "processes and threads")
+    max_file_size: int = _limit(
+        64 << 20, "--max-file-size", parse_size, "SIZE", "size of any file written"
+    )
+    max_output: int = _limit(1 << 20, "--max-output", parse_size, "SIZE", "stdout/stderr kept")
+    scratch_size: int = _limit(
+        256 << 20,
+        "--scratch-size",
+        parse_size,
+        "SIZE",
+        "what a submission may write in all its private writable folders together "
+        "(/tmp, /var/tmp, /dev/shm, ...)",
+    )
+    submission_timeout: float = _limit(
+        600.0,
+        "--submission-timeout",
+        float,
+        "SECONDS",
+        "wall time for one submission as a whole; its remaining tests fail after it",
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -75,62 +106,22 @@ class Limits:
     @staticmethod
     def add_arguments(parser: argparse.ArgumentParser) -> None:
         """The `--timeout`, `--cpu-time`, `--memory`, ... flags of `torchgrade grade`."""
-        d = Limits()
         group = parser.add_argument_group("sandbox limits (isolated backend)")
-        group.add_argument(
-            "--timeout",
-            type=float,
-            default=d.timeout,
-            metavar="SECONDS",
-            help=f"wall time per call into student code (default {d.timeout:g})",
-        )
-        group.add_argument(
-            "--cpu-time",
-            type=int,
-            default=d.cpu_time,
-            metavar="SECONDS",
-            help=f"CPU time per submission process (default {d.cpu_time})",
-        )
-        group.add_argument(
-            "--memory",
-            type=parse_size,
-            default=d.memory,
-            metavar="SIZE",
-            help=f"memory above the pre-imported libraries (default {format_size(d.memory)})",
-        )
-        group.add_argument(
-            "--max-procs",
-            type=int,
-            default=d.max_procs,
-            metavar="N",
-            help=f"processes and threads (default {d.max_procs})",
-        )
-        group.add_argument(
-            "--max-file-size",
-            type=parse_size,
-            default=d.max_file_size,
-            metavar="SIZE",
-            help=f"size of any file written (default {format_size(d.max_file_size)})",
-        )
-        group.add_argument(
-            "--max-output",
-            type=parse_size,
-            default=d.max_output,
-            metavar="SIZE",
-            help=f"stdout/stderr kept (default {format_size(d.max_output)})",
-        )
+        for f in fields(Limits):
+            shown = format_size(f.default) if f.metadata["type"] is parse_size else f"{f.default:g}"
+            group.add_argument(
+                f.metadata["flag"],
+                dest=f.name,
+                type=f.metadata["type"],
+                default=f.default,
+                metavar=f.metadata["metavar"],
+                help=f"{f.metadata['help']} (default {shown})",
+            )
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Limits:
         d = cls()
-        return cls(
-            timeout=getattr(args, "timeout", d.timeout),
-            cpu_time=getattr(args, "cpu_time", d.cpu_time),
-            memory=getattr(args, "memory", d.memory),
-            max_procs=getattr(args, "max_procs", d.max_procs),
-            max_file_size=getattr(args, "max_file_size", d.max_file_size),
-            max_output=getattr(args, "max_output", d.max_output),
-        )
+        return cls(**{f.name: getattr(args, f.name, getattr(d, f.name)) for f in fields(cls)})
 
     @classmethod
     def from_dict(cls, data: dict) -> Limits:

@@ -8,6 +8,7 @@ import ctypes.util
 import importlib.util
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
@@ -133,6 +134,68 @@ def non_system_top_level() -> list[Path]:
         if entry.name not in SYSTEM_TOP_LEVEL and entry.is_dir() and not entry.is_symlink():
             out.append(entry)
     return out
+
+
+# Writable places every host has (where they exist): private and empty per submission.
+WORLD_WRITABLE_KNOWN = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/var/crash")
+SCAN_SKIP = {"/proc", "/sys", "/dev/pts"}  # kernel views, hidden or replaced wholesale
+SCAN_MAX_DEPTH = 4
+SCAN_MAX_ENTRIES = 200_000
+
+
+@dataclass(frozen=True)
+class HostScan:
+    """What a start-up walk of the system folders found (bounded in depth and entries)."""
+
+    world_writable: tuple[Path, ...]  # folders anyone may write: made private per submission
+    owned: tuple[Path, ...]  # files and folders of `owner`: hidden from its sandboxes
+    owner: int | None
+    complete: bool  # False: the walk stopped at its bound
+
+
+def scan_host(owner: int | None) -> HostScan:
+    """Walk the system top-level folders (not /proc, /sys) for world-writable folders and,
+    when `owner` is given (a non-root grader, whose uid the child acts as), for anything that
+    uid owns. The highest such path is kept; nothing below it is visited."""
+    writable: list[Path] = [Path(p) for p in WORLD_WRITABLE_KNOWN if _is_real_dir(p)]
+    owned: list[Path] = []
+    if owner is not None:
+        owned += [p for p in (Path(f"/run/user/{owner}"),) if os.path.lexists(p)]
+    seen = 0
+    todo = [(Path("/") / name, 1) for name in sorted(SYSTEM_TOP_LEVEL)]
+    while todo:
+        folder, depth = todo.pop()
+        if str(folder) in SCAN_SKIP or folder in writable or folder in owned:
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > SCAN_MAX_ENTRIES:
+                return HostScan(tuple(writable), tuple(owned), owner, False)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if not is_dir and owner is None:
+                    continue  # only folders matter: no stat of every file
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            path = Path(entry.path)
+            if owner is not None and info.st_uid == owner:
+                owned.append(path)
+            elif is_dir:
+                if info.st_mode & 0o002:
+                    if path not in writable:
+                        writable.append(path)
+                elif depth < SCAN_MAX_DEPTH and str(path) not in SCAN_SKIP:
+                    todo.append((path, depth + 1))
+    return HostScan(tuple(writable), tuple(owned), owner, True)
+
+
+def _is_real_dir(path: str) -> bool:
+    return os.path.isdir(path) and not os.path.islink(path)
 
 
 def default_readable_paths() -> list[Path]:

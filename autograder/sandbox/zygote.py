@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.sandbox.config import SandboxConfig, sandbox_environment
+
 PREIMPORTS = (
     "numpy",
     "torch",
@@ -44,14 +46,6 @@ PREIMPORTS = (
     "autograder.kit.registry",
     "autograder.sandbox.child",
 )
-
-THREAD_ENV = {
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "NUMEXPR_NUM_THREADS": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 
 
 class ZygoteError(RuntimeError):
@@ -139,6 +133,7 @@ def warm_up() -> None:
 
 def serve(sock: socket.socket) -> None:
     from autograder.sandbox import child
+    from autograder.sandbox.config import SandboxConfig
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped automatically
     while True:
@@ -149,7 +144,9 @@ def serve(sock: socket.socket) -> None:
         if not message:
             return  # the grader is gone
         try:
-            config = json.loads(message)
+            config = SandboxConfig.from_json(message)
+            if config.paths is not None:
+                raise ValueError("the zygote must not be told the grader's paths")
             if len(fds) != 3:
                 raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
             pid = os.fork()
@@ -166,10 +163,54 @@ def serve(sock: socket.socket) -> None:
         sock.send(json.dumps({"pid": pid}).encode())
 
 
+def site_without_editable_installs() -> None:
+    """What `site` does at start-up (the virtual environment, its .pth files), minus the
+    editable installs: their finders name the checkout's folders, `solutions/` included,
+    and nothing of that may sit in the memory that every child inherits. (Started with -S.)"""
+    import site
+
+    prefix = Path(sys.executable).absolute().parent.parent
+    config = prefix / "pyvenv.cfg"
+    prefixes = [sys.prefix]
+    if config.is_file():  # a virtual environment, as site.venv() reads it
+        system_site = False
+        for line in config.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip().lower() == "include-system-site-packages":
+                system_site = value.strip().lower() == "true"
+        sys.prefix = sys.exec_prefix = str(prefix)
+        prefixes = [str(prefix), *([sys.base_prefix] if system_site else [])]
+    known: set[str] = set()
+    for folder in site.getsitepackages(prefixes):
+        if not os.path.isdir(folder) or folder in sys.path:
+            continue
+        sys.path.append(folder)
+        known.add(folder)
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".pth") and not name.startswith("__editable__"):
+                site.addpackage(folder, name, known)
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+
+
 def main(fd: int) -> None:
+    package_parent = sys.path.pop()  # the command line put it last: the site folders first
+    site_without_editable_installs()
+    sys.path.append(package_parent)
     sock = socket.socket(fileno=fd)
     start = time.perf_counter()
+    from autograder.sandbox import child, protections
+
+    # World-writable folders (and, for a non-root grader, what its uid owns) are found once,
+    # while the libraries import.
+    owner = None if os.getuid() == 0 else os.getuid()
+    scan = threading.Thread(
+        target=lambda: setattr(child, "HOST_SCAN", protections.scan_host(owner))
+    )
+    scan.start()
     preimport()
+    scan.join()
     seconds = time.perf_counter() - start
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
     gc.collect()
@@ -185,6 +226,7 @@ def main(fd: int) -> None:
                     for n in sys.modules
                     if n.split(".")[0] in ("solutions", "exercises")
                     or n.startswith("autograder.hidden")
+                    or n.startswith("__editable__")
                 ),
             }
         ).encode()
@@ -210,20 +252,10 @@ class Zygote:
         self.startup_seconds = 0.0  # from start() to ready, as measured here
         self.import_seconds = 0.0  # the imports alone, as measured in the zygote
         self._started_at = 0.0
+        self.supervisors: list[int] = []  # pids of every supervisor it forked, oldest first
 
     def _env(self) -> dict[str, str]:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "HOME": "/nonexistent",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "MPLBACKEND": "Agg",
-            **THREAD_ENV,
-        }
-        if os.environ.get("TORCHGRADE_DATA_DIR"):
-            env["TORCHGRADE_DATA_DIR"] = os.environ["TORCHGRADE_DATA_DIR"]
-        env.update(self._extra_env)
-        return env
+        return {**sandbox_environment(os.environ), **self._extra_env}
 
     @property
     def running(self) -> bool:
@@ -239,14 +271,15 @@ class Zygote:
         self._close_locked()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         package_parent = str(Path(__file__).resolve().parents[2])
-        # -I: no PYTHONPATH, no user site, no current directory on sys.path.
+        # -I: no PYTHONPATH, no user site, no current directory on sys.path; -S: no site
+        # at start-up (see site_without_editable_installs).
         code = (
             f"import sys; sys.path.append({package_parent!r}); "
             f"from autograder.sandbox.zygote import main; main({theirs.fileno()})"
         )
         self._started_at = time.perf_counter()
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", code],
+            [sys.executable, "-I", "-S", "-c", code],
             pass_fds=(theirs.fileno(),),
             cwd="/",
             env=self._env(),
@@ -276,7 +309,7 @@ class Zygote:
         self.startup_seconds = time.perf_counter() - self._started_at
         self._ready = True
 
-    def spawn(self, config: dict, fds: list[int]) -> int:
+    def spawn(self, config: SandboxConfig, fds: list[int]) -> int:
         """Fork a supervisor for one submission; returns its pid. `fds` are sent to it
         (the caller keeps and must close its own copies)."""
         with self._lock:
@@ -289,7 +322,7 @@ class Zygote:
                 self._wait_ready()
             assert self._sock is not None
             try:
-                socket.send_fds(self._sock, [json.dumps(config).encode()], fds)
+                socket.send_fds(self._sock, [config.public().to_json()], fds)
                 reply = self._sock.recv(1 << 16)
             except OSError as exc:
                 raise ZygoteError(f"the sandbox zygote is gone: {exc}") from None
@@ -298,6 +331,8 @@ class Zygote:
             answer = json.loads(reply)
             if "error" in answer:
                 raise ZygoteError(f"the sandbox zygote could not fork: {answer['error']}")
+            self.supervisors.append(int(answer["pid"]))
+            del self.supervisors[:-10_000]
             return int(answer["pid"])
 
     def close(self) -> None:

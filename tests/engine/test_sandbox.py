@@ -90,8 +90,10 @@ def honest(into: Path) -> Path:
 
 
 def sandbox_processes(zygote: Zygote) -> list[str]:
-    """Processes of a sandbox user, or children of the zygote (supervisors)."""
-    zygote_pid = zygote._proc.pid if zygote._proc else -1
+    """Live processes of the sandboxes this zygote made: its descendants, and any process of
+    one of its sandbox users (other graders on this machine have their own)."""
+    ours = set(_descendants_of(zygote))
+    users = {UID_BASE + pid for pid in zygote.supervisors}
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -105,7 +107,7 @@ def sandbox_processes(zygote: Zygote) -> list[str]:
         ppid = int(fields.get("PPid", "0").strip())
         if fields.get("State", "").strip().startswith("Z"):
             continue
-        if uid >= UID_BASE or ppid == zygote_pid:
+        if uid in users or int(entry.name) in ours:
             found.append(f"{entry.name} uid={uid} ppid={ppid} {fields.get('Name', '').strip()}")
     return found
 
