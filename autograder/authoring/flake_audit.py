@@ -168,7 +168,24 @@ def worker(trees: list[str], exercises: list[str], threads: int, backend: str) -
             "seconds": seconds,
             "tests": {o.name: [o.status, o.score, o.max_score] for o in result.outcomes},
         }
+    if "training" in exercises:
+        verdicts["__training__"] = reference_training_seconds()
     return verdicts
+
+
+def reference_training_seconds() -> dict:
+    """The reference classifier's training under this configuration: wall-clock and CPU
+    seconds (the time rule grades CPU seconds; the call's limit scales with the wall time)."""
+    from autograder.hidden.test_training import digits_split  # noqa: PLC0415
+    from autograder.judge.student import InProcessBackend
+    from autograder.probes import training
+
+    backend = InProcessBackend(None, "solutions")
+    try:
+        run = backend.probe("training", training.classifier_run, (*digits_split(), 4), {})
+    finally:
+        backend.close()
+    return {"seconds": run["seconds"], "cpu_seconds": run["cpu_seconds"]}
 
 
 @dataclass
@@ -176,7 +193,8 @@ class AuditReport:
     runs: int
     differences: list[str]
     not_full: list[str]
-    seconds: dict[str, list[float]]  # configuration label kind -> submission grading times
+    seconds: dict[str, list[float]]  # configuration kind -> submission grading times
+    training: dict[str, list[tuple[float, float]]]  # kind -> reference (wall, CPU) seconds
 
     @property
     def ok(self) -> bool:
@@ -196,6 +214,7 @@ def audit(
         results = [(c, run_configuration(c, trees, exercises, backend)) for c in configs]
     differences, not_full = [], []
     seconds: dict[str, list[float]] = {}
+    training: dict[str, list[tuple[float, float]]] = {}
     for name in sorted(trees):
         baseline_config, baseline = results[0][0], results[0][1][name]["tests"]
         for test, (status, score, top) in sorted(baseline.items()):
@@ -211,8 +230,11 @@ def audit(
                     )
     for config, verdicts in results:
         kind = f"{config.threads} thread(s), {'loaded' if config.loaded else 'idle'}"
-        seconds.setdefault(kind, []).extend(v["seconds"] for v in verdicts.values())
-    return AuditReport(len(results), differences, not_full, seconds)
+        seconds.setdefault(kind, []).extend(verdicts[name]["seconds"] for name in trees)
+        if "__training__" in verdicts:
+            run = verdicts["__training__"]
+            training.setdefault(kind, []).append((run["seconds"], run["cpu_seconds"]))
+    return AuditReport(len(results), differences, not_full, seconds, training)
 
 
 def describe(report: AuditReport) -> str:
@@ -223,6 +245,18 @@ def describe(report: AuditReport) -> str:
             f"  {kind:22} n={len(values):3}  min {values[0]:.2f}  median "
             f"{statistics.median(values):.2f}  max {values[-1]:.2f}"
         )
+    if report.training:
+        lines.append(
+            "reference digit classifier training (time rule: CPU < 20 s; call limit: "
+            "max(60 s, 20 × wall)):"
+        )
+        for kind, runs in sorted(report.training.items()):
+            wall = sorted(w for w, _ in runs)
+            cpu = sorted(c for _, c in runs)
+            lines.append(
+                f"  {kind:22} wall {wall[0]:.2f}–{wall[-1]:.2f} s  CPU {cpu[0]:.2f}–{cpu[-1]:.2f} s"
+                f"  limit ≥ {max(60.0, 20 * wall[0]):.0f} s"
+            )
     lines += [f"NOT FULL {line}" for line in report.not_full]
     lines += [f"DIFFERS  {line}" for line in report.differences]
     lines.append(
