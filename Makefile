@@ -34,8 +34,9 @@ format: install
 samples: data
 	$(PY) -m autograder.authoring.samples build/samples
 
+# Exit status 1 means "some submissions ended in an error": the samples include broken ones.
 grade: samples
-	$(VENV)/bin/torchgrade grade build/samples --out build/grades --jobs $(JOBS)
+	$(VENV)/bin/torchgrade grade build/samples --out build/grades --jobs $(JOBS) || test $$? -eq 1
 
 build: data
 	$(VENV)/bin/torchgrade build --out dist

@@ -13,6 +13,7 @@ from autograder.kit import cli as kit_cli
 COMMANDS = (
     *kit_cli.STUDENT_COMMANDS,
     "autograder.commands.grade",  # instructor: grade a folder of submissions
+    "autograder.commands.diff",  # instructor: what changed between two grading runs
     "autograder.commands.build",  # instructor: otter autograder, student release, notebooks
 )
 

@@ -61,7 +61,7 @@ def main() -> int:
             ]
         )
         ours = (time.perf_counter() - start) / args.count
-        if graded.returncode != 0:
+        if graded.returncode not in (0, 1):  # 1: some samples are broken on purpose
             print(graded.stdout, graded.stderr)
             return 1
         print(graded.stdout.strip())

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
@@ -69,13 +70,37 @@ def _copy_files(files: list[Path], root: Path, dest: Path) -> None:
         shutil.copy2(file, target)
 
 
-def student_pyproject() -> str:
-    """The release's pyproject: installs `torchgrade` (check/submit/notebooks) and the stubs."""
+# The course needs no GPU: students install the CPU-only torch by default. Measured on
+# Linux x86_64, Python 3.11 (torch 2.13 CPU / 2.14 CUDA 13): the release's environment is
+# 1.4 GB with the CPU wheels, 5.9 GB with PyPI's default CUDA build (torch 1.2 GB, nvidia
+# libraries 3.2 GB, triton 0.9 GB).
+CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
+ENV_SIZE_CPU, ENV_SIZE_CUDA = "1.4 GB", "5.9 GB"
+TORCH_PACKAGES = ("torch", "torchvision")
+
+
+def project_config() -> dict:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def torch_requirements() -> list[str]:
+    """The torch and torchvision pins of pyproject.toml, e.g. "torch>=2.4,<=2.14.1"."""
+    return [
+        d
+        for d in project_config()["project"]["dependencies"]
+        if re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0] in TORCH_PACKAGES
+    ]
+
+
+def student_pyproject() -> str:
+    """The release's pyproject: installs `torchgrade` (check/submit/notebooks) and the stubs.
+    uv (`uv pip install -e .`, `uv sync`) takes torch from the CPU-only index by default;
+    pip cannot be told so in a pyproject, hence the README's first install line."""
+    project = project_config()
     dependencies = [
         d for d in project["project"]["dependencies"] if not d.startswith("otter-grader")
     ]
@@ -106,6 +131,15 @@ torchgrade = "autograder.kit.cli:main"
 [tool.setuptools.packages.find]
 include = ["autograder*", "exercises*"]
 
+# The CPU-only torch by default ({ENV_SIZE_CPU} instead of {ENV_SIZE_CUDA}); with an NVIDIA
+# GPU, delete these two tables or install torch from pytorch.org's command for your CUDA.
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "{CPU_TORCH_INDEX}"
+explicit = true
+
+[tool.uv.sources]
+{"".join(f'{name} = [{{ index = "pytorch-cpu" }}]{chr(10)}' for name in TORCH_PACKAGES)}
 [tool.pytest.ini_options]
 addopts = "--strict-markers -p no:cacheprovider --import-mode=importlib"
 testpaths = ["tests/public"]
@@ -128,6 +162,7 @@ if ROOT not in sys.path:
 
 def student_readme() -> str:
     rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(EXERCISES, 1))
+    torch = " ".join(f'"{r}"' for r in torch_requirements())
     return f"""\
 # PyTorch course exercises
 
@@ -138,9 +173,20 @@ public tests, and hand in a zip made by `torchgrade submit`.
 
 ```bash
 python -m venv .venv && source .venv/bin/activate   # Windows: .venv\\Scripts\\activate
+pip install {torch} --index-url {CPU_TORCH_INDEX}
 pip install -e .                 # installs the `torchgrade` command and the course's packages
 python -m autograder.kit.datagen     # writes the exercises' data into data/generated/
 ```
+
+The first `pip install` takes the CPU-only torch: the course needs no GPU, and the whole
+environment is then about {ENV_SIZE_CPU} (plain `pip install -e .` on Linux pulls the CUDA
+build instead: about {ENV_SIZE_CUDA}). With `uv`, `uv pip install -e .` does both steps and
+takes the CPU build by itself.
+
+**With an NVIDIA GPU (optional).** Only the CPU-vs-GPU timing exercise uses one, and its GPU
+tests are skipped without one. To use yours, replace the first `pip install` with the
+command pytorch.org gives for your CUDA version (e.g. `--index-url
+https://download.pytorch.org/whl/cu128`), keeping the same version bounds.
 
 ## Work
 

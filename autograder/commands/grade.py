@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograder.files import private_tempdir
 from autograder.judge.pipeline import (
     GradeRecord,
     fingerprint,
@@ -42,8 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "grade",
         help="grade a folder of submissions",
         description="Grade every submission (a .zip, or a folder with exercises/) in "
-        "SUBMISSIONS with the hidden suites. Writes grades.csv, grades.xlsx, "
-        "report.html and DIR/<submission>/results.json + feedback.md.",
+        "SUBMISSIONS (a folder, or a single .zip) with the hidden suites. Writes grades.csv, "
+        "grades.xlsx, report.html and DIR/<submission>/results.json + feedback.md/.html. "
+        "Exit status: 0 when every submission was graded, 1 when any ended in an error "
+        "(named in the summary and grades.csv), 2 for a bad command line.",
     )
     parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
     parser.add_argument(
@@ -51,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         default=Path("grades"),
         metavar="DIR",
-        help="output folder (default: ./grades)",
+        help="output folder, outside SUBMISSIONS (default: ./grades)",
     )
     parser.add_argument(
         "--jobs",
@@ -64,6 +67,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--force", action="store_true", help="re-grade submissions that already have results in DIR"
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar (for CI logs)")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        metavar="PREVIOUS_OUT",
+        help="after grading, show what changed since the run in PREVIOUS_OUT (as `torchgrade "
+        "diff PREVIOUS_OUT DIR`) and write DIR/regrade_submissions.csv, regrade_tests.csv",
+    )
     parser.add_argument(
         "--exercises",
         nargs="+",
@@ -202,23 +213,91 @@ def build_options(args: argparse.Namespace) -> GradeOptions:
                 file=sys.stderr,
             )
             raise SystemExit(2) from None
-        options.limits = Limits.from_args(args)
+        try:
+            options.limits = Limits.from_args(args)
+        except ValueError as exc:  # a limit of 0 or below
+            raise UsageError(str(exc)) from None
     return options
+
+
+class UsageError(Exception):
+    """A bad command line: one line that says what is wrong and what to do."""
+
+
+def find_submissions(path: Path) -> list[Submission]:
+    """The submissions of SUBMISSIONS: a folder of them, or one .zip (a one-submission run)."""
+    if not path.exists():
+        raise UsageError(
+            f"{path} does not exist; pass the folder that holds the submissions "
+            "(one .zip or folder per student)"
+        )
+    if path.is_file():
+        if path.suffix.lower() == ".zip":
+            return [Submission(path.stem, path)]
+        raise UsageError(
+            f"{path} is a file, not a folder of submissions; put the submissions (one .zip "
+            "or folder per student) in a folder and pass that folder"
+        )
+    try:
+        return discover(path)
+    except SubmissionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def check_out_dir(out_dir: Path, submissions: Path) -> None:
+    """--out must be a folder (or not exist yet) outside the submissions folder."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir} is a file; name a folder (it is created if missing)")
+    inputs = submissions.resolve()
+    if inputs.is_dir() and out_dir.resolve().is_relative_to(inputs):
+        raise UsageError(
+            f"--out {out_dir} is inside the submissions folder {submissions}; the next run "
+            "would grade it as a submission. Choose a folder outside it."
+        )
+
+
+def check_compare(previous: Path | None, out_dir: Path) -> None:
+    if previous is None:
+        return
+    if not (previous / "grades.csv").is_file():
+        raise UsageError(
+            f"--compare {previous} is not a grading output folder (no grades.csv); name the "
+            "--out folder of the earlier run"
+        )
+    if previous.resolve() == out_dir.resolve():
+        raise UsageError("--compare names the --out folder itself; grade into a new folder")
+
+
+def exit_status(rows: dict[str, dict]) -> int:
+    """0: every submission graded; 1: at least one ended in an error (see grades.csv)."""
+    return 1 if any(row["status"] == "error" for row in rows.values()) else 0
 
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
-        submissions = discover(args.submissions)
-    except SubmissionError as exc:
+        submissions = find_submissions(args.submissions)
+        check_out_dir(args.out, args.submissions)
+        check_compare(args.compare, args.out)
+        if args.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        options = build_options(args)
+    except UsageError as exc:
         print(f"torchgrade grade: {exc}", file=sys.stderr)
-        return 2
-    if args.jobs < 1:
-        print("torchgrade grade: --jobs must be at least 1", file=sys.stderr)
         return 2
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
-    options = build_options(args)
+    with private_tempdir(out_dir):  # nothing of the run stays in /tmp
+        return grade_folder(args, submissions, options, out_dir, start)
+
+
+def grade_folder(
+    args: argparse.Namespace,
+    submissions: list[Submission],
+    options: GradeOptions,
+    out_dir: Path,
+    start: float,
+) -> int:
     maximum = suite_maximum(options.exercises)
     names = [s.name for s in submissions]
     todo = [s for s in submissions if args.force or not is_current(out_dir, s, options.exercises)]
@@ -254,7 +333,14 @@ def run(args: argparse.Namespace) -> int:
     protections = active_protections(out_dir, names)
     if protections and not args.quiet:
         print("isolation: " + "; ".join(protections))
-    return 0
+    if args.compare is not None:
+        from autograder.report.data import load_run
+        from autograder.report.regrade import compare_runs, regrade_text, write_regrade
+
+        regrade = compare_runs(load_run(args.compare), load_run(out_dir))
+        print(regrade_text(regrade))
+        write_regrade(regrade, out_dir)
+    return exit_status(rows)
 
 
 def active_protections(out_dir: Path, names: list[str]) -> list[str]:

@@ -18,10 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from autograder import __version__
-from autograder.files import read_json, write_atomic
+from autograder.files import read_json, write_atomic, write_csv_atomic
 from autograder.judge.plugin import TestOutcome
 from autograder.judge.student import Backend, InProcessBackend
 from autograder.judge.suites import collect_hidden_suite, run_hidden_suite
@@ -175,21 +173,23 @@ def grades_row(results: dict) -> dict:
         "max_score": extra["max_score"],
         "percent": extra["percent"],
     }
-    for name in EXERCISE_NAMES:
-        row[name] = round(float(extra["exercises"].get(name, {}).get("score", 0.0)), 4)
+    for name in EXERCISE_NAMES:  # an error row leaves them empty: nothing was graded
+        score = extra["exercises"].get(name, {}).get("score", 0.0)
+        row[name] = round(float(score), 4) if extra["status"] == "graded" else ""
     row["error"] = extra["error"].splitlines()[0] if extra["error"] else ""
     return row
 
 
 def pending_row(name: str) -> dict:
-    """The row of a submission not graded yet (an interrupted run): still a row."""
+    """The row of a submission not graded yet (an interrupted run): still a row, and
+    `pending`, never mistaken for an error."""
     return {
         "submission": name,
-        "status": "error",
+        "status": "pending",
         "score": 0.0,
         "max_score": 0.0,
         "percent": 0.0,
-        **{n: 0.0 for n in EXERCISE_NAMES},
+        **{n: "" for n in EXERCISE_NAMES},
         "error": "not graded yet: run the same command again to finish",
     }
 
@@ -204,6 +204,7 @@ def read_grades_rows(out_dir: Path, names: list[str]) -> dict[str, dict]:
 
 
 def write_grades_csv(out_dir: Path, rows: dict[str, dict]) -> Path:
-    """grades.csv: one row per submission, sorted by name."""
-    frame = pd.DataFrame([rows[name] for name in sorted(rows)], columns=GRADES_COLUMNS)
-    return write_atomic(out_dir / "grades.csv", frame.to_csv(index=False, lineterminator="\n"))
+    """grades.csv: one row per submission, sorted by name (UTF-8 with BOM, for Excel; no
+    text cell reads as a formula)."""
+    table = [[rows[name].get(c, "") for c in GRADES_COLUMNS] for name in sorted(rows)]
+    return write_csv_atomic(out_dir / "grades.csv", GRADES_COLUMNS, table)

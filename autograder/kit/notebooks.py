@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import io
 import json
-import re
 import sys
 import types
 from contextlib import redirect_stderr, redirect_stdout
@@ -22,6 +21,7 @@ from typing import Any
 import nbformat
 
 from autograder.kit.registry import EXERCISE_NAMES, get_exercise
+from autograder.kit.text import printable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SETUP_TAG = "torchgrade-setup"  # cells that exist only for the notebook: dropped on extraction
@@ -268,23 +268,51 @@ def run_public_tests(name: str, namespace: dict[str, Any], course: Path | None =
 
 # --- extraction ------------------------------------------------------------------------------
 
-_MAGIC = re.compile(r"^(\s*)(.*get_ipython\(\).*)$", re.MULTILINE)
+MAX_NOTEBOOK_BYTES = 32 * 2**20  # a notebook file, outputs and images included
+MAX_CELLS = 2000  # cells of one notebook (the generated ones have about 20)
+MAX_CODE_BYTES = 2 * 2**20  # the code of one notebook (as for a .py module)
+MAGIC_MARK = "# (notebook only) "  # what comments out a line that needs IPython
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read a notebook; ValueError("<file>: not a valid notebook (...)") if it is not one."""
+    """Read a notebook; ValueError("<file>: not a valid notebook (...)") if it is not one,
+    or if it is larger than the bounds above. Outputs and attachments are dropped (only code
+    is ever extracted), so validation costs time in proportion to the code."""
+    shown = _shown(path.name)
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"{shown}: larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
     try:
-        text = path.read_text(encoding="utf-8")
-        json.loads(text)
-        notebook = nbformat.reads(text, as_version=4)
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path.name}: not a valid notebook (not JSON: {exc})") from None
+        raise ValueError(f"{shown}: not a valid notebook (not JSON: {exc})") from None
+    except RecursionError:
+        raise ValueError(f"{shown}: not a valid notebook (nested too deeply)") from None
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if isinstance(cells, list):
+        if len(cells) > MAX_CELLS:
+            raise ValueError(f"{shown}: more than {MAX_CELLS} cells")
+        code = 0
+        for cell in cells:
+            if isinstance(cell, dict):
+                cell.pop("attachments", None)
+                if cell.get("cell_type") == "code":
+                    cell["outputs"] = []
+                    source = cell.get("source", "")
+                    code += sum(map(len, source)) if isinstance(source, list) else len(source)
+        if code > MAX_CODE_BYTES:
+            raise ValueError(f"{shown}: more than {MAX_CODE_BYTES // 2**20} MiB of code")
+    try:
+        notebook = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # JSON, but not a notebook (nbformat raises several kinds)
         raise ValueError(
-            f"{path.name}: not a valid notebook ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''})"
+            f"{shown}: not a valid notebook ({type(exc).__name__}: "
+            f"{_shown(str(exc).splitlines()[0]) if str(exc) else ''})"
         ) from None
     return notebook
+
+
+def _shown(text: str, limit: int = 120) -> str:
+    return printable(text, limit)
 
 
 def notebook_exercise(path: Path, notebook: nbformat.NotebookNode) -> str | None:
@@ -308,7 +336,23 @@ def notebook_to_source(notebook: nbformat.NotebookNode) -> str:
     notebook, _ = remover.preprocess(notebook, {})
     exporter = PythonExporter(exclude_markdown=True, exclude_raw=True)
     source, _ = exporter.from_notebook_node(notebook)
-    return _MAGIC.sub(r"\1# (notebook only) \2", source)
+    return comment_out_magics(source)
+
+
+def comment_out_magics(source: str) -> str:
+    """Comment out each line that calls `get_ipython()` (what nbconvert makes of a magic),
+    after its indentation. One pass over the lines: linear in the size of the code."""
+    lines = source.split("\n")
+    for index, line in enumerate(lines):
+        if "get_ipython()" in line:
+            code = line.lstrip()
+            lines[index] = line[: len(line) - len(code)] + MAGIC_MARK + code
+    return "\n".join(lines)
+
+
+def warm_up() -> None:
+    """Import what extraction needs (nbconvert is slow to import) in a long-lived process."""
+    from nbconvert.exporters import PythonExporter  # noqa: F401
 
 
 def notebooks_to_package(src: Path, dest: Path) -> Path:
@@ -327,9 +371,16 @@ def notebooks_to_package(src: Path, dest: Path) -> Path:
             continue  # not an exercise notebook (e.g. "scratch (1).ipynb")
         if name in modules:
             raise ValueError(
-                f"{path.name}: a second notebook for exercise {name} (also {modules[name][0].name})"
+                f"{_shown(path.name)}: a second notebook for exercise {name} "
+                f"(also {_shown(modules[name][0].name)})"
             )
-        modules[name] = (path, notebook_to_source(notebook))
+        try:
+            modules[name] = (path, notebook_to_source(notebook))
+        except Exception as exc:  # nbconvert on a notebook it cannot handle
+            raise ValueError(
+                f"{_shown(path.name)}: its code cells cannot be extracted "
+                f"({type(exc).__name__}: {_shown(str(exc))})"
+            ) from None
     if not modules:
         raise ValueError(f"{src.name or src}: none of the notebooks is an exercise notebook")
     package = dest / "exercises"

@@ -17,7 +17,17 @@ from autograder.kit.registry import EXERCISE_NAMES
 GRADES_CSV = "grades.csv"
 RESULTS_JSON = "results.json"
 FEEDBACK_MD = "feedback.md"
-TEST_COLUMNS = ["submission", "test", "exercise", "outcome", "score", "max_score", "hint"]
+FEEDBACK_HTML = "feedback.html"
+TEST_COLUMNS = [
+    "submission",
+    "test",
+    "exercise",
+    "outcome",
+    "score",
+    "max_score",
+    "hint",
+    "message",
+]
 RATE_COLUMNS = ["test", "exercise", "passed", "failed", "skipped", "attempted", "pass_rate", "hint"]
 
 
@@ -54,7 +64,10 @@ def read_grades(out_dir: Path) -> pd.DataFrame:
         na_filter=False,
     )
     numeric = [c for c in grades.columns if c not in ("submission", "status", "error")]
-    grades[numeric] = grades[numeric].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    grades[numeric] = grades[numeric].apply(pd.to_numeric, errors="coerce")
+    # Totals of an error row are 0; its exercise cells stay empty (NaN): nothing was graded.
+    totals = [c for c in ("score", "max_score", "percent") if c in grades]
+    grades[totals] = grades[totals].fillna(0.0)
     return grades.astype({c: float for c in numeric})
 
 
@@ -81,6 +94,7 @@ def tests_frame(results: dict[str, dict | None]) -> pd.DataFrame:
                     "score": float(test.get("score", 0.0)),
                     "max_score": float(test.get("max_score", 0.0)),
                     "hint": extra.get("hint", ""),
+                    "message": (extra.get("message") or "").strip(),
                 }
             )
     return pd.DataFrame(rows, columns=TEST_COLUMNS)

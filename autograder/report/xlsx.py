@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from autograder.files import write_atomic
 from autograder.kit.registry import EXERCISE_NAMES, get_exercise
+from autograder.kit.text import spreadsheet_safe
 from autograder.report.data import GradingRun, load_run, test_order
 
 LOW_PERCENT = 50.0  # rows under this are filled red
@@ -89,7 +90,10 @@ def summary_sheet(ws: Worksheet, run: GradingRun) -> None:
         row = HEADER_ROWS + 1 + offset
         low = record["percent"] < LOW_PERCENT
         for col, name in enumerate(columns, 1):
-            cell = ws.cell(row, col, record[name])
+            value = record[name]
+            if isinstance(value, float) and math.isnan(value):
+                value = None  # an error row's exercise cells stay empty
+            cell = ws.cell(row, col, value)
             if name == "percent":
                 cell.number_format = "0.00"
             if low:
@@ -172,7 +176,19 @@ def build_workbook(run: GradingRun) -> Workbook:
     workbook.active.title = "Summary"
     tests_sheet(workbook.create_sheet("Tests"), run)
     pass_rates_sheet(workbook.create_sheet("Pass rates"), run)
+    for sheet in workbook.worksheets:
+        text_only(sheet)
     return workbook
+
+
+def text_only(ws: Worksheet) -> None:
+    """No cell is a formula: names and messages come from students, and openpyxl stores any
+    text that starts with "=" as one. Text is kept as text and neutralised as in grades.csv."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = spreadsheet_safe(cell.value)
+                cell.data_type = "s"
 
 
 def write_grades_xlsx(out_dir: Path) -> Path:

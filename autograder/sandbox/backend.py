@@ -499,10 +499,11 @@ class IsolatedBackend:
             raise self._explain(StudentError(kind, text, detail, kinds))
         try:
             return codec.loads(payload)
-        except Exception:
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, codec.UnsupportedValue) else "malformed"
             raise StudentError(
                 "UnsupportedValue",
-                f"{what} returned a value that is not plain data (it could not be decoded safely)",
+                f"{what} returned a value that could not be decoded safely ({reason})",
             ) from None
 
     def _explain(self, error: StudentError) -> StudentError:

@@ -128,7 +128,7 @@ class SandboxCgroup:
                 folder.mkdir()
                 group._procs_fds.append(os.open(folder / "cgroup.procs", os.O_WRONLY))
             except OSError as exc:
-                errors.append(f"{hierarchy.own}: {exc.strerror}")
+                errors.append(f"{exc.strerror} in {hierarchy.mount}")
                 _remove(folder)
                 continue
             group.folders.append((hierarchy, folder))
@@ -136,7 +136,7 @@ class SandboxCgroup:
                 if _configure(hierarchy.version, folder, controller, limits):
                     group.controllers[controller] = (hierarchy.version, folder)
         if not group.folders:
-            group.note = "no cgroup (" + "; ".join(errors or ["not writable"]) + ")"
+            group.note = "no cgroup (" + (errors[0] if errors else "not writable") + ")"
         return group
 
     @property

@@ -117,7 +117,11 @@ def _supervise(
         os.close(go_write)
         os.close(ask_read)
         try:
-            _worker(config, mode, channel_fd, output_fd, go_read, ask_write, in_use)
+            _worker(config, mode, map_for_worker, channel_fd, output_fd, go_read, ask_write, in_use)
+        except BaseException:  # before student code runs: a fault of the sandbox's set-up
+            import traceback
+
+            traceback.print_exc()
         finally:
             os._exit(70)
     os.close(go_read)
@@ -179,16 +183,7 @@ def _map_worker(worker_proc: int, ask_read: int, go_write: int, uid: int) -> Non
     ready, _, _ = select.select([ask_read], [], [], PATHS_TIMEOUT)
     if not ready or os.read(ask_read, 1) != b"u":
         raise RuntimeError("the sandbox worker did not make its user namespace")
-    for name, text in (
-        ("setgroups", "deny"),
-        ("uid_map", f"{SANDBOX_UID} {uid} 1"),
-        ("gid_map", f"{SANDBOX_UID} {uid} 1"),
-    ):
-        fd = os.open(name, os.O_WRONLY, dir_fd=worker_proc)
-        try:
-            os.write(fd, text.encode())
-        finally:
-            os.close(fd)
+    _write_id_maps(SANDBOX_UID, uid, uid, worker_proc)
     os.write(go_write, b"mapped\n")
 
 
@@ -274,13 +269,23 @@ def _enter_namespaces(config: SandboxConfig, root: bool, notes: list[str]) -> st
     if not user_namespace:
         return "mount namespace"
     if not root:
-        with open("/proc/self/setgroups", "w") as fh:
-            fh.write("deny")
-        with open("/proc/self/uid_map", "w") as fh:
-            fh.write(f"0 {uid} 1")
-        with open("/proc/self/gid_map", "w") as fh:
-            fh.write(f"0 {gid} 1")
+        _write_id_maps(0, uid, gid)
     return "user + mount namespace"
+
+
+def _write_id_maps(inside: int, uid: int, gid: int, proc: int | None = None) -> None:
+    """Map `inside` (as uid and gid) to `uid`/`gid` outside, in the user namespace of this
+    process, or of the process whose /proc folder is open as `proc`."""
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{inside} {uid} 1"),
+        ("gid_map", f"{inside} {gid} 1"),
+    ):
+        fd = os.open(name if proc is not None else f"/proc/self/{name}", os.O_WRONLY, dir_fd=proc)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
 
 
 def _under(path: Path, parent: Path) -> bool:
@@ -466,6 +471,7 @@ def _kill_descendants(deadline_s: float = 5.0) -> None:
 def _worker(
     config: SandboxConfig,
     mode: str,
+    mapped_by_supervisor: bool,
     channel_fd: int,
     output_fd: int,
     go_fd: int,
@@ -483,7 +489,7 @@ def _worker(
             osl.mount("proc", "/proc", "proc", osl.MS_NOSUID | osl.MS_NODEV | osl.MS_NOEXEC)
         except OSError as exc:
             report["notes"].append(f"host process list visible ({exc.strerror})")
-    if mode.startswith("user") and os.getuid() == 0 and config.drop_user:
+    if mapped_by_supervisor:
         os.setgroups([])  # no supplementary group survives into the namespace
         osl.unshare(osl.CLONE_NEWUSER)
         os.write(ask_fd, b"u")
@@ -542,12 +548,7 @@ def _lock_user_namespace() -> None:
     """Nest one more user namespace: the worker keeps no capability over the mount and
     network namespaces the supervisor built, so it cannot unmount what hides the secrets."""
     osl.unshare(osl.CLONE_NEWUSER)
-    with open("/proc/self/setgroups", "w") as fh:
-        fh.write("deny")
-    with open("/proc/self/uid_map", "w") as fh:
-        fh.write(f"{SANDBOX_UID} 0 1")
-    with open("/proc/self/gid_map", "w") as fh:
-        fh.write(f"{SANDBOX_UID} 0 1")
+    _write_id_maps(SANDBOX_UID, 0, 0)
     os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
     os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)  # capabilities are dropped on leaving uid 0
 

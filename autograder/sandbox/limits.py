@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -33,6 +34,23 @@ def parse_size(text: str | int) -> int:
     if not match or match.group(2).lower() not in _UNITS:
         raise ValueError(f"not a size: {text!r} (use e.g. 512M, 4G)")
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def flag_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`parse` for argparse: a bad or non-positive value is a one-line usage error that says
+    what is wrong ("argument --memory: not a size: 'abc' ..."), never a function's name."""
+
+    def convert(text: str) -> Any:
+        try:
+            value = parse(text)
+        except ValueError as exc:
+            what = str(exc) if parse is parse_size else f"not a number: {text!r}"
+            raise argparse.ArgumentTypeError(what) from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+        return value
+
+    return convert
 
 
 def format_size(n_bytes: int) -> str:
@@ -112,7 +130,7 @@ class Limits:
             group.add_argument(
                 f.metadata["flag"],
                 dest=f.name,
-                type=f.metadata["type"],
+                type=flag_type(f.metadata["type"]),
                 default=f.default,
                 metavar=f.metadata["metavar"],
                 help=f"{f.metadata['help']} (default {shown})",

@@ -12,10 +12,12 @@ import json
 import socket
 import struct
 
+from autograder.codec import MAX_REPLY_BYTES
+
 _LENGTH = struct.Struct("!Q")
 REPLY_HEADER = struct.Struct("!QB")  # request sequence number, status
 OK, ERROR, HELLO = 0, 1, 2
-MAX_REPLY = 256 << 20  # a reply larger than this is treated as a broken child
+MAX_REPLY = MAX_REPLY_BYTES + REPLY_HEADER.size  # larger: a broken child, never buffered
 
 
 class ProtocolError(Exception):

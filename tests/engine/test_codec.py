@@ -162,3 +162,47 @@ def test_plain_values_round_trip_exactly():
     assert out["shape"] == (2, 3) and out["pair"] == (1, 2.5) and out["dtype"] is torch.float64
     pd.testing.assert_frame_equal(out["frame"], frame)
     assert np.isnan(out["nan"])
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"[" + b"[]," * 2_000_000 + b"[]]", "more than 1000000 elements"),
+        (b'{"a":' * 600_000 + b"1" + b"}" * 600_000, "more than 1000000 elements"),
+        (b" " * (codec.MAX_REPLY_BYTES + 1), "too large"),
+    ],
+)
+def test_oversized_replies_are_refused_before_parsing(data, reason, monkeypatch):
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed a reply over the bounds")
+
+    monkeypatch.setattr(codec.json, "loads", no_parsing)
+    with pytest.raises(codec.UnsupportedValue, match=reason):
+        codec.loads(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser recurses
+        b"[" * 80 + b"]" * 80,  # deeper than any value encode makes
+        b'{"__torchgrade__":"tensor","dtype":"float64","shape":[1000000,1000000],"data":""}',
+        b'{"__torchgrade__":"tensor","dtype":"float32","shape":[1],"data":[1]}',
+        b'{"__torchgrade__":"dict","keys":[[1]],"values":[1]}',
+        b'{"__torchgrade__":"dict","keys":"ab","values":[1,2]}',
+        b'{"__torchgrade__":"ndarray","data":[1,2]}',
+        b'{"__torchgrade__":"dtype","name":"load"}',
+        b'{"__torchgrade__":"dataframe","columns":["a"],"data":{"b":[1]}}',
+        b'{"__torchgrade__":"complex","re":[],"im":0}',
+    ],
+)
+def test_malformed_or_bomb_replies_are_refused(data):
+    with pytest.raises(codec.UnsupportedValue):
+        codec.loads(data)
+
+
+def test_a_large_honest_reply_still_decodes():
+    value = {"weights": torch.randn(1000, 1000), "history": [float(i) for i in range(100_000)]}
+    back = codec.round_trip(value)
+    torch.testing.assert_close(back["weights"], value["weights"], rtol=0, atol=0)
+    assert back["history"] == value["history"]

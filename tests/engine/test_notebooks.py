@@ -20,6 +20,7 @@ from autograder.kit.notebooks import (
     CHECK_TAG,
     SETUP_TAG,
     code_segments,
+    comment_out_magics,
     exercise_notebook,
     notebooks_to_package,
     write_notebooks,
@@ -251,3 +252,11 @@ def test_grade_accepts_notebook_submissions(tmp_path):
         assert grades.loc[name, "percent"] == 100.0
     assert grades.loc["broken", "status"] == "error"
     assert "not a valid notebook" in grades.loc["broken", "error"]
+
+
+def test_magics_are_commented_out_in_linear_time():
+    """A cell of blank lines once made the extraction backtrack for hours."""
+    source = "\n" * 300_000 + "  get_ipython().run_line_magic('time', '')\nx = 1"
+    lines = comment_out_magics(source).split("\n")
+    assert lines[-2] == "  # (notebook only) get_ipython().run_line_magic('time', '')"
+    assert lines[-1] == "x = 1" and len(lines) == 300_002

@@ -248,3 +248,32 @@ def test_student_pyproject_installs_the_commands_and_registers_markers(release):
 def test_student_zip_is_reproducible(release, tmp_path, student_zip):
     again = zip_folder(release, tmp_path / "again.zip", RELEASE_DIR)
     assert again.read_bytes() == student_zip.read_bytes()
+
+
+def test_release_installs_the_cpu_torch_by_default(release) -> None:
+    """README: the CPU-only wheels first, with pyproject's own torch pins, and the measured
+    environment size; pyproject: uv takes torch and torchvision from the CPU index."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    from autograder.commands.build import CPU_TORCH_INDEX, ENV_SIZE_CPU, torch_requirements
+
+    readme = (release / "README.md").read_text(encoding="utf-8")
+    setup = readme[readme.index("## Set up") : readme.index("## Work")]
+    install = next(line for line in setup.splitlines() if "--index-url" in line)
+    pins = {
+        r for r in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    assert set(torch_requirements()) <= pins and len(torch_requirements()) == 2
+    for requirement in torch_requirements():
+        assert f'"{requirement}"' in install
+    assert install.endswith(f"--index-url {CPU_TORCH_INDEX}") and "/cpu" in CPU_TORCH_INDEX
+    assert setup.index(install) < setup.index("pip install -e .")
+    assert f"about {ENV_SIZE_CPU}" in setup and "NVIDIA GPU" in setup
+    project = tomllib.loads((release / "pyproject.toml").read_text(encoding="utf-8"))
+    index = {i["name"]: i["url"] for i in project["tool"]["uv"]["index"]}
+    for name in ("torch", "torchvision"):
+        (source,) = project["tool"]["uv"]["sources"][name]
+        assert index[source["index"]] == CPU_TORCH_INDEX

@@ -198,22 +198,30 @@ def test_feedback_written_for_every_results_file(run_dir: Path) -> None:
         assert (run_dir / name / "feedback.md").is_file(), name
 
 
-def test_feedback_shows_total_exercises_marks_and_hints(run_dir: Path) -> None:
+def test_feedback_shows_total_status_per_exercise_failures_then_passes(run_dir: Path) -> None:
     data = json.loads((run_dir / "alice" / "results.json").read_text(encoding="utf-8"))
     text = feedback(run_dir, "alice")
     extra = data["extra_data"]
     assert f"{data['score']:g} / {extra['max_score']:g} points ({extra['percent']:g} %)" in text
-    assert "| Softmax and cross-entropy (`softmax`) | 5 | 5 |" in text
-    assert "| Accuracy metrics (`metrics`) | 2 | 5 |" in text
-    for test, (outcome, message) in RUNS["alice"].items():
-        short = test.split("::")[1]
-        mark = {P: "✔", F: "✘", S: "–"}[outcome]
-        line = next(x for x in text.splitlines() if f"`{short}`" in x)
-        assert line.startswith(f"- {mark} "), line
-        assert SUITE[test][1] in text
-        if outcome != P and message:
-            assert message in text
-    assert "skipped, not counted" in text and CUDA_REASON in text
+    status = {
+        line.split("(`")[1].split("`")[0]: line
+        for line in text.splitlines()
+        if line.startswith("- ") and "(`" in line
+    }
+    assert status["softmax"].startswith("- ✔ **Softmax and cross-entropy**")
+    assert "5 / 5: all 2 tests passed" in status["softmax"]
+    assert (
+        status["metrics"].startswith("- ◐ ") and "2 / 5: 1 of 2 tests failed" in status["metrics"]
+    )
+    assert "1 skipped" in status["timing"]
+    # The one failure comes with its hint and message, before the exercise's passes.
+    section = text[text.index("## Accuracy metrics") :]
+    failure = section.index("`test_confusion_matrix[3]`")
+    assert section.index(RUNS["alice"]["metrics::test_confusion_matrix[3]"][1]) > failure
+    assert SUITE["metrics::test_confusion_matrix[3]"][1] in section
+    passes = next(line for line in section.splitlines() if line.startswith("- ✔ "))
+    assert "`test_binary_accuracy`" in passes and section.index(passes) > failure
+    assert "## Softmax" not in text  # a finished exercise is its status line only
 
 
 def test_feedback_prints_messages_as_code(run_dir: Path) -> None:
@@ -338,18 +346,19 @@ def test_xlsx_pass_rates_hardest_first(run_dir: Path) -> None:
 
 def test_report_is_one_self_contained_file(run_dir: Path) -> None:
     html = (run_dir / "report.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") >= 3
+    assert html.count("data:image/png;base64,") == 2  # histogram, exercise bands
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
-    assert "<script" not in html and "<link" not in html
+    assert not re.search(r"<script[^>]*src|<link[^>]*stylesheet|@import|url\(", html)
+    assert html.count("<script>") == 1  # the inline sorting and filtering
     assert len(list(run_dir.glob("*.html"))) == 1
 
 
 def test_report_escapes_names_and_errors(tmp_path: Path) -> None:
     out = write_run(tmp_path, runs={"<i>x & y": RUNS["bob"]}, errors={"z": HOSTILE})
     html = write_report_html(out).read_text(encoding="utf-8")
-    assert "<script" not in html and "<i>x" not in html
+    assert html.count("<script") == 1 and "<i>x" not in html
     assert "&lt;i&gt;x &amp; y" in html and "&lt;script&gt;alert(1)" in html
-    assert 'href="%3Ci%3Ex%20%26%20y/feedback.md"' in html
+    assert 'href="%3Ci%3Ex%20%26%20y/feedback.html"' in html
 
 
 def test_report_links_every_feedback_page(run_dir: Path) -> None:
@@ -358,19 +367,28 @@ def test_report_links_every_feedback_page(run_dir: Path) -> None:
 
     links = {unquote(h) for h in re.findall(r'href="([^"]+)"', html)}
     for name in [*RUNS, *ERRORS]:
-        assert f"{name}/feedback.md" in links, name
-        assert (run_dir / f"{name}/feedback.md").is_file()
+        assert f"{name}/feedback.html" in links, name
+        page = (run_dir / f"{name}/feedback.html").read_text(encoding="utf-8")
+        assert page.startswith("<!doctype html>") and "<script" not in page
 
 
-def test_report_lists_hardest_test_first(run_dir: Path) -> None:
+def test_report_lists_tests_by_exercise_hardest_first(run_dir: Path) -> None:
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     rates = expected_pass_rates()
-    table = html[html.index("Tests, hardest first") :]
-    positions = {t: table.index(f"<code>{t}</code>") for t in SUITE}
-    ranked = sorted(positions, key=positions.get)
-    assert ranked[0] == min(rates, key=rates.get)
-    seen = [rates[t] for t in ranked if t in rates]
-    assert seen == sorted(seen)
+    tests = html[html.index("Tests by exercise") :]
+    blocks = re.findall(
+        r'<details class="exercise">(.*?)</details>\s*(?=<details class="e|</sec)', tests, re.S
+    )
+    assert len(blocks) == 3  # softmax, metrics, timing: the exercises with tests
+    for block in blocks:
+        names = re.findall(r"<tr><td><code>([^<]+)</code>", block)
+        exercise = re.search(r"<code>(\w+)</code> —", block).group(1)
+        seen = [rates[f"{exercise}::{n}"] for n in names if f"{exercise}::{n}" in rates]
+        assert seen == sorted(seen) and seen, exercise
+    # The clusters: bob and Zoë share "softmax returned nan or inf".
+    softmax = next(b for b in blocks if "<code>softmax</code> —" in b)
+    assert "<b>2×</b> <code>softmax returned nan or inf</code>" in softmax
+    assert re.search(r"bob, Zoë Müller \(late\)|Zoë Müller \(late\), bob", softmax)
 
 
 def test_report_counts(run_dir: Path, grades: pd.DataFrame) -> None:
@@ -415,8 +433,9 @@ def test_write_reports_is_idempotent(tmp_path: Path) -> None:
     assert {p: p.read_text(encoding="utf-8") for p in first if p.suffix != ".xlsx"} == {
         p: b.decode("utf-8") for p, b in snapshot.items() if p.suffix != ".xlsx"
     }
-    assert {p.name for p in first} == {"feedback.md", "grades.xlsx", "report.html"}
-    assert len([p for p in first if p.name == "feedback.md"]) == len(RUNS) + len(ERRORS)
+    assert {p.name for p in first} == {"feedback.md", "feedback.html", "grades.xlsx", "report.html"}
+    for page in ("feedback.md", "feedback.html"):
+        assert len([p for p in first if p.name == page]) == len(RUNS) + len(ERRORS)
 
 
 def test_reports_without_submissions(tmp_path: Path) -> None:

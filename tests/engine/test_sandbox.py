@@ -1,23 +1,30 @@
 """The isolated backend against hostile submissions (tests/hostile/), graded with the real
-hidden-suite runner: each gains nothing, leaves no process behind, and a correct submission
-graded right after it still gets full marks."""
+hidden-suite runner: each gains nothing, leaves no process (and no cgroup) behind, a correct
+submission graded beside it at the same time gets the right answers in time, and one graded
+right after it still gets full marks."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.judge.student import StudentError
 from autograder.judge.suites import SuiteResult, run_hidden_suite
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
+from autograder.sandbox import protections as osl
 from autograder.sandbox.backend import describe_exit
+from autograder.sandbox.cgroups import PREFIX as CGROUP_PREFIX
+from autograder.sandbox.cgroups import hierarchies
 from autograder.sandbox.child import UID_BASE
 from autograder.sandbox.limits import parse_size
 
@@ -29,7 +36,12 @@ REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "tests" / "hostile"
 APPENDED = "# hostile: appended to the reference solution"
 LIMITS = Limits(
-    timeout=2.0, cpu_time=20, memory=1 << 30, max_file_size=8 << 20, max_output=64 << 10
+    timeout=2.0,
+    cpu_time=20,
+    memory=1 << 30,
+    max_file_size=8 << 20,
+    max_output=64 << 10,
+    scratch_size=32 << 20,
 )
 
 # case -> the metrics functions whose tests must fail (None: every test); all others pass.
@@ -52,9 +64,33 @@ CASES: dict[str, set[str] | None] = {
     "forged_reply": None,
     "read_other_submissions": None,
     "kill_everyone": set(),
+    # 5: CPU taken from the neighbour (see test_neighbour_keeps_its_cpu, slow_calls below)
+    "busy_sessions": None,
+    "busy_each_call": None,
+    # 6: state left for the next submission, a full disk
+    "leave_files": set(),
+    "find_left_files": set(),
+    "fill_disk": set(),
+    # 7: the grader's own user and session (as root here; see test_non_root_grader)
+    "instructor_files": set(),
+    "instructor_terminal": set(),
+    # 8: the grader's paths in the child's memory
+    "search_memory": set(),
+    "search_objects": set(),
     # rules decided inside the sandbox (class 9): look-alike exceptions, a rewritten probe
     "rule_fake_exception_names": {"confusion_matrix_out_of_range"},
     "rule_patched_probe": {"loader_accuracy", "confusion_matrix_out_of_range"},
+}
+SLOW_IMPORT = {  # cases that walk the disk or their memory at import: more time per call
+    "fork_bomb",
+    "memory_hog",
+    "leave_files",
+    "find_left_files",
+    "fill_disk",
+    "instructor_files",
+    "instructor_terminal",
+    "search_memory",
+    "search_objects",
 }
 MESSAGES = {  # case -> text the failing tests' messages must contain
     "crash_segfault": "crashed (SIGSEGV)",
@@ -70,7 +106,7 @@ MESSAGES = {  # case -> text the failing tests' messages must contain
 def limits_for(case: str) -> Limits:
     # Forking a process with torch loaded, or filling 1 GiB, takes a while on a busy
     # machine: these cases get the time to reach their limit.
-    return replace(LIMITS, timeout=10.0) if case in ("fork_bomb", "memory_hog") else LIMITS
+    return replace(LIMITS, timeout=10.0) if case in SLOW_IMPORT else LIMITS
 
 
 def stage(source: Path, into: Path) -> Path:
@@ -112,11 +148,23 @@ def sandbox_processes(zygote: Zygote) -> list[str]:
     return found
 
 
+def sandbox_cgroups(zygote: Zygote) -> list[Path]:
+    """Cgroups left by the sandboxes this zygote made."""
+    ours = {f"{CGROUP_PREFIX}{pid}-" for pid in zygote.supervisors}
+    found = []
+    for hierarchy in hierarchies():
+        for entry in hierarchy.own.glob(f"{CGROUP_PREFIX}*"):
+            if any(entry.name.startswith(prefix) for prefix in ours):
+                found.append(entry)
+    return found
+
+
 def assert_no_leftovers(zygote: Zygote) -> None:
     deadline = time.monotonic() + 5
     while sandbox_processes(zygote) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sandbox_processes(zygote) == []
+    assert sandbox_cgroups(zygote) == []
 
 
 def grade(
@@ -184,6 +232,76 @@ def has_namespaces(zygote, tmp_path_factory) -> bool:
         return any("PID namespace" in p for p in backend.protections)
 
 
+class Neighbour(threading.Thread):
+    """A correct submission graded beside a hostile one, at the same time: it keeps asking
+    for a confusion matrix of a million labels (about 0.1 s of CPU) and checks each answer,
+    in time, against the reference solution."""
+
+    def __init__(self, root: Path, zygote: Zygote) -> None:
+        super().__init__(daemon=True)
+        from solutions import metrics
+
+        rng = np.random.default_rng(0)
+        self.args = (rng.integers(0, 10, 1_000_000), rng.integers(0, 10, 1_000_000), 10)
+        self.expected = metrics.confusion_matrix(*self.args)
+        # 5 s for 0.1 s of work: the machine may be busy with more than this test.
+        self.backend = IsolatedBackend(root, replace(LIMITS, timeout=5.0), zygote=zygote)
+        self.stop = threading.Event()
+        self.calls = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set() or self.calls < 2:
+                try:
+                    got = self.backend.call("metrics", "confusion_matrix", self.args, {})
+                    if not np.array_equal(np.asarray(got), self.expected):
+                        self.failures.append("a wrong confusion matrix")
+                except StudentError as error:
+                    self.failures.append(error.message)
+                self.calls += 1
+                self.stop.wait(0.2)
+        finally:
+            self.backend.close()
+
+    def __enter__(self) -> Neighbour:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.join(timeout=120)
+
+
+def secrets_of(workspace_hidden: list[Path]) -> list[str]:
+    """The grader's paths that no child may learn: the reference, submissions, output."""
+    return [str(REPO / "solutions"), *(str(p) for p in workspace_hidden)]
+
+
+def check_case_output(case: str, text: str, hidden: list[Path]) -> None:
+    """What a hostile case printed about what it could reach."""
+    if case == "instructor_files":
+        assert "OWNED []" in text, text
+    if case == "instructor_terminal":
+        assert "PTS []" in text and "TERMINALS []" in text and "WROTE []" in text, text
+        runuser = next(line for line in text.splitlines() if line.startswith("RUNUSER"))
+        assert "bus" not in runuser, runuser
+    if case in ("search_memory", "search_objects"):
+        assert ("MEMORY [" if case == "search_memory" else "OBJECTS [") in text, text
+        for secret in secrets_of(hidden):
+            assert secret not in text, (secret, text)
+    if case == "fill_disk":
+        total = int(text.split("TOTAL ")[1].split()[0])
+        assert 0 < total <= LIMITS.scratch_size, text
+    if case == "leave_files":
+        assert "LEFT /tmp" in text, text
+    if case == "find_left_files":
+        assert "SEARCH DONE" in text and "FOUND" not in text, text
+
+
+HOST_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/crash")
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_hostile_submission_gains_nothing(case, zygote, workspace, tmp_path, has_namespaces):
     if case in NEEDS_NAMESPACES and not has_namespaces:
@@ -193,17 +311,27 @@ def test_hostile_submission_gains_nothing(case, zygote, workspace, tmp_path, has
     canary.unlink(missing_ok=True)
     before = {p for p in REPO.iterdir()}
     start = time.monotonic()
-    result, backend = grade(
-        stage(HOSTILE / case, submissions / case), zygote, hidden, limits_for(case)
-    )
+    with Neighbour(submissions / "victim", zygote) as neighbour:
+        result, backend = grade(
+            stage(HOSTILE / case, submissions / case), zygote, hidden, limits_for(case)
+        )
     elapsed = time.monotonic() - start
     check_outcomes(case, result)
+    if has_namespaces:
+        check_case_output(case, backend.output_text(), hidden)
+    shares_cpu = any("equal CPU share" in p for p in backend.protections)
+    if shares_cpu or not case.startswith("busy"):
+        assert neighbour.failures == [] and neighbour.calls >= 2, neighbour.failures
     assert_no_leftovers(zygote)
     assert len(backend.output) <= LIMITS.max_output
     assert not canary.exists(), "a forged reply ran code on the grader"
     assert {p for p in REPO.iterdir()} == before, "the submission wrote into the repository"
     assert not list((tmp_path / "out").iterdir()), "the submission wrote into the output folder"
     assert not list(Path("/tmp").glob("grades.csv")) and not list(Path("/tmp").glob("results*"))
+    if has_namespaces:
+        for place in HOST_WRITABLE:  # nothing of it on the host's writable places
+            assert not list(Path(place).glob("torchgrade-left-behind")), place
+            assert not list(Path(place).glob("fill-*")), place
     if case == "sleep_at_import":  # a failed import is not retried for every test
         assert elapsed < 4 * LIMITS.timeout + 5
     if case in ("search_disk", "import_solutions", "read_other_submissions"):
@@ -216,6 +344,78 @@ def test_hostile_submission_gains_nothing(case, zygote, workspace, tmp_path, has
     # The next submission is unaffected.
     after, _ = grade(honest(tmp_path / "next"), zygote, hidden)
     assert full_marks(after)
+    assert_no_leftovers(zygote)
+
+
+def test_nothing_survives_to_the_next_submission(zygote, workspace, has_namespaces):
+    """Files one submission leaves in /tmp, /var/tmp, /dev/shm, /run/lock (or any other
+    world-writable folder) are gone for the next one, and were never on the host."""
+    if not has_namespaces:
+        pytest.skip("this OS offers no mount namespace here: /tmp is shared")
+    submissions, hidden = workspace
+    outputs = []
+    for case in ("leave_files", "find_left_files"):
+        result, backend = grade(
+            stage(HOSTILE / case, submissions / case), zygote, hidden, limits_for(case)
+        )
+        assert full_marks(result)
+        outputs.append(backend.output_text())
+    left = {line.split(" ", 1)[1] for line in outputs[0].splitlines() if line.startswith("LEFT ")}
+    assert {"/tmp", "/var/tmp", "/dev/shm"} <= left, left
+    assert "SEARCH DONE" in outputs[1] and "FOUND" not in outputs[1], outputs[1]
+    for place in HOST_WRITABLE:
+        assert not (Path(place) / "torchgrade-left-behind").exists(), place
+
+
+def test_submission_budget_fails_the_remaining_tests(zygote, workspace, tmp_path):
+    """Every call of slow_calls stays under the per-call limit; the wall-clock budget of the
+    submission as a whole stops it, with a message that names the budget."""
+    submissions, hidden = workspace
+    limits = replace(LIMITS, submission_timeout=6.0)
+    start = time.monotonic()
+    result, backend = grade(
+        stage(HOSTILE / "slow_calls", submissions / "slow"), zygote, hidden, limits
+    )
+    elapsed = time.monotonic() - start
+    failed = [o for o in result.outcomes if o.status != "passed"]
+    assert failed and sum(o.score for o in result.outcomes) < sum(
+        o.max_score for o in result.outcomes
+    )
+    for outcome in failed:
+        assert "time budget of 6 s" in outcome.message, outcome.message
+    assert elapsed < 6.0 + 2 * LIMITS.timeout + 10  # not (tests x 1.5 s)
+    assert any("wall-clock budget per submission: 6 s" in p for p in backend.protections)
+    assert_no_leftovers(zygote)
+    after, _ = grade(honest(tmp_path / "next"), zygote, hidden)
+    assert full_marks(after)
+
+
+def test_busy_processes_stay_in_the_sandbox_cgroup(zygote, workspace):
+    """Every process busy_each_call starts (each in a new session) is in its sandbox's own
+    cgroup, whose CPU share is one submission's (timings: benchmarks/neighbour_cpu.py)."""
+    submissions, hidden = workspace
+    root = stage(HOSTILE / "busy_each_call", submissions / "busy")
+    with IsolatedBackend(root, LIMITS, zygote=zygote, hidden_paths=hidden) as backend:
+        if not any("equal CPU share" in p for p in backend.protections):
+            pytest.skip("no cgroup with a cpu controller here: " + "; ".join(backend.protections))
+        if not any("separate unprivileged user" in p for p in backend.protections):
+            pytest.skip("needs a sandbox user of its own to find its processes")
+        with backend.time_limit(60):
+            assert backend.call("metrics", "binary_accuracy", ([1], [0.7]), {}) == -1
+        supervisor = backend._child.supervisor
+        cgroups = {}
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and entry.stat().st_uid == UID_BASE + supervisor:
+                    cgroups[entry.name] = (entry / "cgroup").read_text()
+            except OSError:
+                continue
+        assert len(cgroups) >= 5, cgroups  # the worker and at least 4 busy programs
+        for pid, text in cgroups.items():
+            cpu = [
+                ln for ln in text.splitlines() if ln.split(":")[1] in ("", "cpu") or "cpu," in ln
+            ]
+            assert all(f"{CGROUP_PREFIX}{supervisor}-" in line for line in cpu), (pid, text)
     assert_no_leftovers(zygote)
 
 
@@ -425,3 +625,105 @@ def test_limits_from_command_line():
     )
     assert limits == Limits(timeout=3.0, memory=2 << 30, max_output=10 << 10)
     assert Limits.from_args(parser.parse_args([])) == Limits()
+
+
+# --- a grader that is not root --------------------------------------------------------------
+
+NON_ROOT_UID = 54321  # a user of nobody's: the "instructor" of this test
+NON_ROOT_CASES = ("instructor_files", "instructor_terminal", "search_objects", "leave_files")
+NON_ROOT_SCRIPT = """
+import json, sys
+from pathlib import Path
+from autograder.judge.suites import run_hidden_suite
+from autograder.sandbox import IsolatedBackend, Limits, Zygote
+limits, staging, cases = Limits(**json.loads(sys.argv[1])), Path(sys.argv[2]), sys.argv[3:]
+hidden = [staging / "submissions", staging / "out"]
+zygote = Zygote()
+report = {}
+for case in cases:
+    root = staging / "submissions" / case
+    with IsolatedBackend(root, limits, zygote=zygote, hidden_paths=hidden) as backend:
+        result = run_hidden_suite(backend, root, "exercises", ["metrics"])
+    report[case] = {
+        "scores": [[o.name, o.score] for o in result.outcomes],
+        "output": backend.output_text(),
+        "protections": backend.protections,
+    }
+zygote.close()
+print("REPORT" + json.dumps(report))
+"""
+
+
+def _as_instructor(staging: Path) -> None:
+    """In the child, before exec, in its private mount namespace: the Python installation is
+    made reachable by NON_ROOT_UID (it may lie under a 0700 /root), the instructor gets a
+    session folder and a private note; then the child becomes that user."""
+    needed = [*osl.needed_paths(), Path(sys.executable).parent]
+    for barrier in {osl.traversal_barrier(p) for p in needed} - {None}:
+        inside = [p for p in needed if barrier in p.parents]
+        fds = {p: os.open(p, os.O_PATH) for p in inside}
+        osl.mount("tmpfs", str(barrier), "tmpfs", 0, "mode=0755")
+        for path, fd in fds.items():
+            path.mkdir(parents=True, exist_ok=True)
+            osl.mount(f"/proc/self/fd/{fd}", str(path), None, osl.MS_BIND | osl.MS_REC)
+    for folder in ("/run/user", "/var/local"):
+        osl.mount("tmpfs", folder, "tmpfs", 0, "mode=0755")
+    session = Path(f"/run/user/{NON_ROOT_UID}")
+    session.mkdir(mode=0o700)
+    for path, text in ((session / "bus", "session bus"), (Path("/var/local/notes"), "grades")):
+        path.write_text(text)
+        os.chmod(path, 0o600)
+    for path in (session, session / "bus", Path("/var/local/notes"), staging):
+        os.chown(path, NON_ROOT_UID, NON_ROOT_UID)
+    os.setgroups([])
+    os.setresgid(NON_ROOT_UID, NON_ROOT_UID, NON_ROOT_UID)
+    os.setresuid(NON_ROOT_UID, NON_ROOT_UID, NON_ROOT_UID)
+
+
+def test_non_root_grader(tmp_path):
+    """Graded by a grader that is not root (user-namespace mode): the child acts as the
+    instructor's uid, so everything that uid owns is out of its reach, /run/user/<uid> and
+    /dev/pts are hidden, and it learns no path of the grader."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("starts a grader as another user: needs root")
+    staging = Path("/mnt")  # under the test's own mount namespace: a tmpfs
+    script = NON_ROOT_SCRIPT
+    limits = {"timeout": 10.0, "max_output": LIMITS.max_output, "scratch_size": 32 << 20}
+
+    def preexec() -> None:
+        osl.unshare(osl.CLONE_NEWNS)
+        osl.mount(None, "/", None, osl.MS_REC | osl.MS_PRIVATE)
+        osl.mount("tmpfs", str(staging), "tmpfs", 0, "mode=0755")
+        (staging / "out").mkdir()
+        honest(staging / "submissions" / "honest")
+        for case in NON_ROOT_CASES:
+            stage(HOSTILE / case, staging / "submissions" / case)
+        for path in [staging, *staging.rglob("*")]:
+            os.chown(path, NON_ROOT_UID, NON_ROOT_UID)
+        _as_instructor(staging)
+
+    run = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(limits), str(staging), "honest", *NON_ROOT_CASES],
+        preexec_fn=preexec,
+        cwd="/",
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    reports = [line for line in run.stdout.splitlines() if line.startswith("REPORT")]
+    assert reports, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads(reports[0][len("REPORT") :])
+    protections = "\n".join(report["honest"]["protections"])
+    if "namespaces unavailable" in protections:
+        pytest.skip(f"no unprivileged user namespaces here: {protections}")
+    assert "user + mount namespace" in protections and "grader's user" in protections
+    assert all(score > 0 for _, score in report["honest"]["scores"]), report["honest"]
+    for case in NON_ROOT_CASES:
+        scores = report[case]["scores"]
+        assert scores and all(score > 0 for _, score in scores), (case, scores)
+        text = report[case]["output"]
+        check_case_output(case, text, [staging / "submissions", staging / "out"])
+        assert "grades" not in text and "session bus" not in text, text

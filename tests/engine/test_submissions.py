@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -9,7 +11,15 @@ import pytest
 
 from autograder.cli import main as cli
 from autograder.kit.commands.submit import pack
-from autograder.submissions import Submission, SubmissionError, discover, stage
+from autograder.staging import stage_in_forked_child
+from autograder.submissions import (
+    Submission,
+    SubmissionError,
+    discover,
+    row_name,
+    stage,
+    unpack,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,7 +84,7 @@ def test_stage_refuses_zip_bomb(tmp_path, monkeypatch):
     monkeypatch.setattr("autograder.submissions.MAX_UNPACKED_BYTES", 1000)
     sub = Submission("a", make_zip(tmp_path / "a.zip", {"exercises/metrics.py": "#" * 5000}))
     with pytest.raises(SubmissionError, match="unpacks to more than"):
-        stage(sub, tmp_path / "work")
+        unpack(sub, tmp_path / "work")  # (in this process, where the bound is patched)
 
 
 def test_fingerprint_follows_content(tmp_path):
@@ -102,3 +112,111 @@ def test_submit_refuses_without_exercises(tmp_path, capsys):
     assert cli(["submit", "--from", str(tmp_path), "--out", str(tmp_path / "s.zip")]) == 2
     assert "no exercises/ folder" in capsys.readouterr().err
     assert not (tmp_path / "s.zip").exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "row"),
+    [
+        ("alice.zip", "alice"),
+        (b"caf\xe9.zip", "caf\\xe9"),  # not UTF-8: the byte, escaped
+        ("line\nbreak\x1b.zip", "line\\nbreak\\x1b"),
+        ("=SUM(A1).zip", "'=SUM(A1)"),
+        ("@cmd.zip", "'@cmd"),
+        ("grades.csv", "grades.csv (submission)"),
+        ("Report.HTML.zip", "Report.HTML (submission)"),
+    ],
+)
+def test_row_names_are_printable_never_formulas_nor_output_files(entry, row):
+    assert row_name(entry) == row
+
+
+def test_long_names_are_cut_and_stay_distinct():
+    first, second = row_name("a" * 240 + "1.zip"), row_name("a" * 240 + "2.zip")
+    assert first != second
+    assert len(first.encode()) <= 200 and first.startswith("a" * 150)
+
+
+def test_discover_keeps_names_unique_regardless_of_case(tmp_path):
+    for name in ("Bob.zip", "bob.zip", "bob"):
+        make_zip(tmp_path / name, {"exercises/metrics.py": ""})
+    names = sorted(s.name for s in discover(tmp_path))
+    assert len({n.casefold() for n in names}) == 3
+
+
+def test_a_link_inside_the_submission_is_followed(tmp_path):
+    sub = tmp_path / "sub"
+    (sub / "src").mkdir(parents=True)
+    (sub / "src" / "metrics.py").write_text("X = 2\n")
+    (sub / "exercises").mkdir()
+    (sub / "exercises" / "metrics.py").symlink_to("../src/metrics.py")
+    staged = stage(Submission("sub", sub), tmp_path / "work")
+    assert (staged / "exercises" / "metrics.py").read_text() == "X = 2\n"
+
+
+@pytest.mark.parametrize("target", ["/etc", "../..", "dangling"])
+def test_a_link_that_leaves_the_submission_is_an_error(tmp_path, target):
+    sub = tmp_path / "sub"
+    (sub / "exercises").mkdir(parents=True)
+    (sub / "exercises" / "metrics.py").write_text("X = 1\n")
+    (sub / "notes").symlink_to(target)
+    with pytest.raises(SubmissionError, match="symbolic link to a place outside"):
+        stage(Submission("sub", sub), tmp_path / "work")
+
+
+def test_a_folder_brings_only_python_and_notebooks(tmp_path):
+    sub = tmp_path / "sub"
+    (sub / "exercises").mkdir(parents=True)
+    (sub / "exercises" / "metrics.py").write_text("X = 1\n")
+    (sub / ".git").mkdir()
+    (sub / ".git" / "objects").write_bytes(b"x" * 1000)
+    (sub / "data.bin").write_bytes(b"x" * 1000)
+    stage(Submission("sub", sub), tmp_path / "work")
+    copied = {p.name for p in (tmp_path / "work" / "unpacked").rglob("*")}
+    assert copied == {"entry", "exercises", "metrics.py"}
+
+
+def test_staging_that_hangs_is_cut_short(tmp_path, monkeypatch):
+    monkeypatch.setattr("autograder.staging.STAGING_SECONDS", 1)
+    monkeypatch.setattr("autograder.staging._stage", lambda sub, work: time.sleep(30))
+    sub = Submission("a", make_zip(tmp_path / "a.zip", {"exercises/metrics.py": ""}))
+    start = time.monotonic()
+    assert stage_in_forked_child(sub, tmp_path / "work") == {
+        "error": "unpacking took longer than 1 s"
+    }
+    assert time.monotonic() - start < 10
+
+
+def test_staging_that_spins_or_allocates_is_stopped_by_its_limits(tmp_path, monkeypatch):
+    def spin(sub, work):
+        while True:
+            pass
+
+    def allocate(sub, work):
+        hog = []
+        while True:
+            hog.append(bytearray(2**26))
+
+    sub = Submission("a", make_zip(tmp_path / "a.zip", {"exercises/metrics.py": ""}))
+    monkeypatch.setattr("autograder.staging.STAGING_SECONDS", 1)
+    monkeypatch.setattr("autograder.staging.STAGING_MEMORY", 2**28)
+    monkeypatch.setattr("autograder.staging._stage", allocate)
+    assert "more than 0 GiB of memory" in stage_in_forked_child(sub, tmp_path / "w1")["error"]
+    monkeypatch.setattr("autograder.staging._stage", spin)
+    assert "took longer than 1 s" in stage_in_forked_child(sub, tmp_path / "w2")["error"]
+
+
+def test_a_fault_of_the_grader_while_staging_is_not_the_students(tmp_path, monkeypatch):
+    def broken(sub, work):
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr("autograder.staging._stage", broken)
+    sub = Submission("a", make_zip(tmp_path / "a.zip", {"exercises/metrics.py": ""}))
+    assert "KeyError" in stage_in_forked_child(sub, tmp_path / "work")["fault"]
+
+
+def test_fingerprint_of_a_folder_does_not_read_special_files(tmp_path):
+    sub = tmp_path / "sub"
+    (sub / "exercises").mkdir(parents=True)
+    os.mkfifo(sub / "exercises" / "pipe")  # opening it would block for ever
+    (sub / "exercises" / "loop").symlink_to(sub)
+    assert Submission("sub", sub).fingerprint() == Submission("sub", sub).fingerprint()

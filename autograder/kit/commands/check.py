@@ -1,4 +1,9 @@
-"""`torchgrade check [EXERCISE ...]`: the student's progress report from the public tests."""
+"""`torchgrade check [EXERCISE ...]`: the student's progress report from the public tests.
+
+One line per exercise. A failing exercise shows its first failure with the decisive lines
+of the assertion (expected vs got); an exercise not started shows the stub's hint, where to
+start. `-v` shows every failure.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.kit.failure_messages import STUB_ERROR, decisive_lines, stub_hint_of
 from autograder.kit.registry import EXERCISE_NAMES
 
 
@@ -23,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "exercises", nargs="*", metavar="EXERCISE", help=f"any of: {', '.join(EXERCISE_NAMES)}"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show every failure, not only the first"
     )
     parser.add_argument(
         "--impl", choices=["exercises", "solutions"], default="exercises", help=argparse.SUPPRESS
@@ -38,14 +47,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 @dataclass
+class Failure:
+    test: str
+    message: str  # the whole assertion message
+
+
+@dataclass
 class ExerciseStatus:
     name: str
     passed: int = 0
     failed: int = 0
     skipped: int = 0
     not_implemented: int = 0
-    first_failure: str = ""
-    failures: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -56,6 +70,10 @@ class ExerciseStatus:
         if self.failed:
             return "failing"
         return "no tests"
+
+    def start_hint(self) -> str:
+        """The stub's own hint: where to start."""
+        return next((h for f in self.failures if (h := stub_hint_of(f.message))), "")
 
 
 class _Collector:
@@ -71,20 +89,23 @@ class _Collector:
             status.skipped += 1
         elif report.failed:
             status.failed += 1
-            message = _short(report)
-            if "NotImplementedError" in message:
+            message = _message(report)
+            if STUB_ERROR in message:
                 status.not_implemented += 1
-            if not status.first_failure:
-                status.first_failure = f"{report.nodeid.split('::')[-1]}: {message}"
+            status.failures.append(Failure(report.nodeid.split("::")[-1], message))
         elif report.when == "call":
             status.passed += 1
 
 
-def _short(report: pytest.TestReport) -> str:
+def _message(report: pytest.TestReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr)
-    line = text.strip().splitlines()[0] if text.strip() else "failed"
-    return line if len(line) <= 160 else line[:157] + "..."
+    return text.strip() or "failed"
+
+
+def failure_lines(failure: Failure, indent: str) -> list[str]:
+    lines = decisive_lines(failure.message)
+    return [f"{indent}{failure.test}:", *(f"{indent}  {line}" for line in lines)]
 
 
 def find_tests(given: Path | None) -> Path:
@@ -142,8 +163,16 @@ def run(args: argparse.Namespace) -> int:
         if s.skipped:
             line += f", {s.skipped} skipped"
         print(line)
-        if s.state == "failing":
-            print(f"{'':{width}}  first failure: {s.first_failure}")
+        indent = " " * (width + 2)
+        if s.state == "not started" and s.start_hint():
+            print(f"{indent}start with {s.start_hint()}")
+        elif s.state == "failing":
+            shown = s.failures if args.verbose else s.failures[:1]
+            print(f"{indent}{'failures' if args.verbose else 'first failure'}:")
+            for failure in shown:
+                print("\n".join(failure_lines(failure, indent + "  ")))
+            if len(s.failures) > len(shown):
+                print(f"{indent}({len(s.failures) - 1} more: torchgrade check -v {name})")
     done = sum(collector.status[n].state == "passing" for n in selected)
     print(f"total: {done}/{len(selected)} exercises passing, {total_passed}/{total} tests passed")
     return 0 if done == len(selected) else 1
