@@ -62,6 +62,20 @@ class Mutant:
         return (b"\xef\xbb\xbf" if self.bom else b"") + data
 
 
+def saved_by_windows_editor(name: str, tabs: bool = True) -> Mutant:
+    """The solution unchanged but saved with a UTF-8 byte-order mark, CRLF line ends (and
+    tabs): Python imports it, so it must keep full marks."""
+    how = "UTF-8 byte-order mark, CRLF line ends" + (", tabs" if tabs else "")
+    return Mutant(
+        name,
+        f"the module saved by a Windows editor: {how} (correct)",
+        bom=True,
+        newline="\r\n",
+        tabs=tabs,
+        correct=True,
+    )
+
+
 def load_catalogue(directory: Path = CATALOGUE_DIR) -> list[Mutant]:
     mutants: list[Mutant] = []
     for exercise in EXERCISE_NAMES:

@@ -1,7 +1,7 @@
 """Mutant catalogue for exercise 1 (numpy_backprop): bugs applied to
 solutions/numpy_backprop.py."""
 
-from autograder.authoring.mutation import Mutant
+from autograder.authoring.mutation import Mutant, saved_by_windows_editor
 
 MUTANTS = [
     Mutant(
@@ -158,13 +158,7 @@ MUTANTS = [
         },
         correct=True,
     ),
-    Mutant(
-        "numpy_backprop_variant_bom_crlf",
-        "the module saved with a UTF-8 byte-order mark and CRLF line ends (correct)",
-        bom=True,
-        newline="\r\n",
-        correct=True,
-    ),
+    saved_by_windows_editor("numpy_backprop_variant_bom_crlf", tabs=False),
     Mutant(
         "numpy_backprop_variant_all_and_decorator",
         "an __all__, a decorator that wraps every public function, and text naming torch "

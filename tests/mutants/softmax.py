@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 2 (softmax): bugs applied to solutions/softmax.py."""
 
-from autograder.authoring.mutation import Mutant
+from autograder.authoring.mutation import Mutant, saved_by_windows_editor
 
 _SOFTMAX_TORCH_BODY = (
     "    exps = torch.exp(x - x.amax(dim=dim, keepdim=True).detach())\n"
@@ -137,15 +137,7 @@ MUTANTS = [
         },
         correct=True,
     ),
-    Mutant(
-        "softmax_variant_bom_crlf_tabs",
-        "the module saved by a Windows editor: UTF-8 byte-order mark, CRLF line ends, tabs "
-        "(correct)",
-        bom=True,
-        newline="\r\n",
-        tabs=True,
-        correct=True,
-    ),
+    saved_by_windows_editor("softmax_variant_bom_crlf_tabs"),
     Mutant(
         "softmax_variant_all_and_wrapping_loop",
         "an __all__ naming every function and a loop that wraps each of them by name with a "

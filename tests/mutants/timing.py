@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 9 (timing): bugs applied to solutions/timing.py."""
 
-from autograder.authoring.mutation import Mutant
+from autograder.authoring.mutation import Mutant, saved_by_windows_editor
 
 MUTANTS = [
     Mutant(
@@ -139,13 +139,5 @@ MUTANTS = [
         },
         correct=True,
     ),
-    Mutant(
-        "timing_variant_bom_crlf_tabs",
-        "the module saved by a Windows editor: UTF-8 byte-order mark, CRLF line ends, tabs "
-        "(correct)",
-        bom=True,
-        newline="\r\n",
-        tabs=True,
-        correct=True,
-    ),
+    saved_by_windows_editor("timing_variant_bom_crlf_tabs"),
 ]
