@@ -5,6 +5,7 @@ right after it still gets full marks."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -18,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.judge.plugin import HIDDEN_DIR
+from autograder.judge.source_rules import grader_tampering, parse, read_source
 from autograder.judge.student import StudentError
 from autograder.judge.suites import SuiteResult, run_hidden_suite
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
@@ -178,21 +181,39 @@ def grade(
     return result, backend
 
 
+def rule_tests(exercise: str = "metrics") -> set[str]:
+    """The hidden suite's @pytest.mark.rule tests (names without `test_`)."""
+    tree = ast.parse((HIDDEN_DIR / f"test_{exercise}.py").read_text(encoding="utf-8"))
+    return {
+        node.name.removeprefix("test_")
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any(ast.unparse(d) == "pytest.mark.rule" for d in node.decorator_list)
+    }
+
+
+def rules_lost(case: str) -> set[str]:
+    """A module that could fool a check running beside it (gc, ctypes, sys.modules, the
+    grader's modules...) earns no rule points, whatever else it does (#10 class 9)."""
+    module = HOSTILE / case / "exercises" / "metrics.py"
+    return rule_tests() if grader_tampering(parse(read_source(module))) else set()
+
+
 def check_outcomes(case: str, result: SuiteResult) -> None:
-    must_fail = CASES[case]
+    declared = CASES[case]
+    must_fail = None if declared is None else declared | rules_lost(case)
+
+    def named(outcome, names) -> bool:
+        return any(f"test_{f}" in outcome.name for f in names)
+
     for outcome in result.outcomes:
-        should_fail = must_fail is None or any(f"test_{f}" in outcome.name for f in must_fail)
+        should_fail = must_fail is None or named(outcome, must_fail)
         assert (outcome.score == 0) == should_fail, (case, outcome)
-        if should_fail and case in MESSAGES:
+        if case in MESSAGES and (declared is None or named(outcome, declared)):
             assert MESSAGES[case] in outcome.message, (case, outcome.message)
     full = sum(o.max_score for o in result.outcomes)
-    expected = (
-        0.0
-        if must_fail is None
-        else full
-        - sum(o.max_score for o in result.outcomes if any(f"test_{f}" in o.name for f in must_fail))
-    )
-    assert sum(o.score for o in result.outcomes) == expected
+    lost = sum(o.max_score for o in result.outcomes if must_fail is None or named(o, must_fail))
+    assert sum(o.score for o in result.outcomes) == full - lost
 
 
 def full_marks(result: SuiteResult) -> bool:
@@ -723,7 +744,9 @@ def test_non_root_grader(tmp_path):
     assert all(score > 0 for _, score in report["honest"]["scores"]), report["honest"]
     for case in NON_ROOT_CASES:
         scores = report[case]["scores"]
-        assert scores and all(score > 0 for _, score in scores), (case, scores)
+        lost = rules_lost(case)  # rule tests of a module that inspects the process
+        kept = [score for name, score in scores if not any(f"test_{f}" in name for f in lost)]
+        assert kept and all(score > 0 for score in kept), (case, scores)
         text = report[case]["output"]
         check_case_output(case, text, [staging / "submissions", staging / "out"])
         assert "grades" not in text and "session bus" not in text, text
