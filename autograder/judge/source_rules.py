@@ -293,3 +293,22 @@ def grader_tampering(tree: ast.AST) -> list[str]:
                     f".{s}" for s in strings.of(node.args[position]) if s in TAMPER_ATTRIBUTES
                 }
     return sorted(found)
+
+
+def forfeits_rules(path: Path) -> bool:
+    """Whether the module at `path` earns no rule points (see `grader_tampering`)."""
+    try:
+        return bool(grader_tampering(parse(read_source(path))))
+    except SyntaxError:
+        return True
+
+
+def rule_test_names(suite: Path) -> set[str]:
+    """The `@pytest.mark.rule` tests of a hidden suite file, without their `test_` prefix."""
+    tree = ast.parse(read_source(suite))
+    return {
+        node.name.removeprefix("test_")
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any(ast.unparse(d) == "pytest.mark.rule" for d in node.decorator_list)
+    }

@@ -5,7 +5,6 @@ right after it still gets full marks."""
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ import numpy as np
 import pytest
 
 from autograder.judge.plugin import HIDDEN_DIR
-from autograder.judge.source_rules import grader_tampering, parse, read_source
+from autograder.judge.source_rules import forfeits_rules, rule_test_names
 from autograder.judge.student import StudentError
 from autograder.judge.suites import SuiteResult, run_hidden_suite
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
@@ -181,22 +180,11 @@ def grade(
     return result, backend
 
 
-def rule_tests(exercise: str = "metrics") -> set[str]:
-    """The hidden suite's @pytest.mark.rule tests (names without `test_`)."""
-    tree = ast.parse((HIDDEN_DIR / f"test_{exercise}.py").read_text(encoding="utf-8"))
-    return {
-        node.name.removeprefix("test_")
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and any(ast.unparse(d) == "pytest.mark.rule" for d in node.decorator_list)
-    }
-
-
 def rules_lost(case: str) -> set[str]:
     """A module that could fool a check running beside it (gc, ctypes, sys.modules, the
     grader's modules...) earns no rule points, whatever else it does (#10 class 9)."""
     module = HOSTILE / case / "exercises" / "metrics.py"
-    return rule_tests() if grader_tampering(parse(read_source(module))) else set()
+    return rule_test_names(HIDDEN_DIR / "test_metrics.py") if forfeits_rules(module) else set()
 
 
 def check_outcomes(case: str, result: SuiteResult) -> None:
