@@ -245,7 +245,8 @@ def test_grade_accepts_notebook_submissions(tmp_path):
     (subs / "broken").mkdir()
     (subs / "broken" / "metrics.ipynb").write_text("{ not json", encoding="utf-8")
     out = tmp_path / "out"
-    assert cli(["grade", str(subs), "--out", str(out), "--quiet", "--exercises", "metrics"]) == 0
+    # Exit status 1: a submission (broken) ended in an error.
+    assert cli(["grade", str(subs), "--out", str(out), "--quiet", "--exercises", "metrics"]) == 1
     grades = pd.read_csv(out / "grades.csv", keep_default_na=False).set_index("submission")
     for name in ("folder", "zipped", "single.ipynb"):
         assert grades.loc[name, "status"] == "graded", grades.loc[name, "error"]
