@@ -400,6 +400,18 @@ def find_package(folder: Path) -> Path | None:
     children = [p for p in folder.iterdir() if p.is_dir() and not is_os_junk(p)]
     if len(children) == 1 and (children[0] / "exercises").is_dir():
         return children[0] / "exercises"
+    return find_loose_modules(folder)
+
+
+def find_loose_modules(folder: Path) -> Path | None:
+    """A folder holding `<exercise>.py` modules without the `exercises/` package around them
+    (loose files uploaded one by one): `folder` itself or its single top-level folder."""
+    from autograder.kit.registry import EXERCISE_NAMES
+
+    children = [p for p in folder.iterdir() if p.is_dir() and not is_os_junk(p)]
+    for candidate in (folder, *(children if len(children) == 1 else [])):
+        if any((candidate / f"{name}.py").is_file() for name in EXERCISE_NAMES):
+            return candidate
     return None
 
 

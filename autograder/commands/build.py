@@ -1,6 +1,7 @@
-"""`torchgrade build [--out DIST]`: everything an instructor hands out or uploads.
+"""`torchgrade build [--out DIST] [--exercises A B ...]`: everything an instructor hands out.
 
-- `DIST/autograder.zip` — the otter-grader / Gradescope autograder (`otter generate`);
+- `DIST/autograder.zip` — the otter-grader / Gradescope autograder (see `autograder.otter`),
+  for all nine exercises or the selected ones, shown as `--otter-config` / the flags say;
 - `DIST/student/` and `DIST/student.zip` — the student release: stubs, public tests,
   notebooks, the data script and the `torchgrade check` / `submit` / `notebooks` commands;
   no solutions, hidden suites, probes or mutants;
@@ -18,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 from autograder import __version__
-from autograder.kit.registry import EXERCISES
+from autograder.kit.registry import EXERCISE_NAMES, EXERCISES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RELEASE_DIR = "student"
@@ -43,6 +44,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIST",
         help="output folder (default: ./dist); its autograder.zip, student/, student.zip and "
         "instructor.md are replaced",
+    )
+    parser.add_argument(
+        "--exercises",
+        nargs="+",
+        choices=EXERCISE_NAMES,
+        default=None,
+        metavar="EXERCISE",
+        help="build the autograder and the release for these exercises only (default: all; "
+        "or `exercises` in the --otter-config file)",
+    )
+    otter = parser.add_argument_group("otter/Gradescope autograder")
+    otter.add_argument(
+        "--otter-config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a TOML file of the autograder's settings: exercises, visibility (default and per "
+        "exercise or test), show_stdout, sandbox limits, leaderboard (see the README)",
+    )
+    otter.add_argument(
+        "--visibility",
+        action="append",
+        default=None,
+        metavar="[TARGET=]VIS",
+        help="Gradescope visibility (visible, hidden, after_due_date, after_published) of every "
+        "test, or of one exercise or hidden test (e.g. training=after_due_date); repeatable",
+    )
+    otter.add_argument(
+        "--show-stdout",
+        action="store_true",
+        default=None,
+        help="let students see the autograder's output on Gradescope (default: hidden)",
+    )
+    otter.add_argument(
+        "--leaderboard",
+        action="store_true",
+        help="add a Gradescope leaderboard column: the digit classifier's held-out accuracy",
     )
     parser.add_argument(
         "--python-version",
@@ -160,8 +198,9 @@ if ROOT not in sys.path:
 '''
 
 
-def student_readme() -> str:
-    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(EXERCISES, 1))
+def student_readme(exercises: list[str] | None = None) -> str:
+    chosen = [e for e in EXERCISES if exercises is None or e.name in exercises]
+    rows = "".join(f"| {i} | `{e.name}` | {e.teaches} |\n" for i, e in enumerate(chosen, 1))
     torch = " ".join(f'"{r}"' for r in torch_requirements())
     return f"""\
 # PyTorch course exercises
@@ -227,23 +266,29 @@ inputs than the public tests; each failed test shows a hint.
 """
 
 
-def build_release(dest: Path) -> Path:
-    """Write the student release into `dest` (a fresh folder); return it."""
+def build_release(dest: Path, exercises: list[str] | None = None) -> Path:
+    """Write the student release (of `exercises`, default all) into `dest` (a fresh
+    folder); return it."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     from autograder.kit.notebooks import write_notebooks
 
     def sources(folder: str, pattern: str = "*.py") -> list[Path]:
-        return sorted(p for p in (REPO_ROOT / folder).glob(pattern) if p.is_file())
+        return sorted(p for p in (REPO_ROOT / folder).glob(pattern) if p.is_file() and chosen(p))
+
+    def chosen(path: Path) -> bool:
+        """Modules of an exercise (`softmax.py`, `test_softmax.py`) only when selected."""
+        name = path.stem.removeprefix("test_")
+        return exercises is None or name not in EXERCISE_NAMES or name in exercises
 
     _copy_files(sources("exercises") + sources("tests/public") + sources("data"), REPO_ROOT, dest)
     kit = [REPO_ROOT / "autograder" / "__init__.py", *sorted((REPO_ROOT / KIT_DIR).rglob("*.py"))]
     _copy_files(kit, REPO_ROOT, dest)
-    write_notebooks(dest / "notebooks")
+    write_notebooks(dest / "notebooks", exercises)
     (dest / "pyproject.toml").write_text(student_pyproject(), encoding="utf-8")
     (dest / "conftest.py").write_text(ROOT_CONFTEST, encoding="utf-8")
-    (dest / "README.md").write_text(student_readme(), encoding="utf-8")
+    (dest / "README.md").write_text(student_readme(exercises), encoding="utf-8")
     return dest
 
 
@@ -281,16 +326,18 @@ Built by torchgrade {__version__}. `{d}/autograder.zip` grades the hidden suites
 the same per-test points. Students hand in the zip made by `torchgrade submit`
 (`exercises/*.py` at its root).
 
-| route | where student code runs | student code kept apart from the grader |
-|---|---|---|
-| `torchgrade grade` | sandboxed child processes on this machine | yes (default backend) |
-| `otter run` | otter's Jupyter kernel, on this machine | no: trusted code only |
-| `otter grade` | otter's kernel, a Docker container each | no (the container guards the host) |
-| Gradescope | otter's kernel in Gradescope's container | no (as for otter grade) |
+| route | where student code runs, kept from the reference and the verdict by |
+|---|---|
+| `torchgrade grade` | sandboxed children of a zygote: separate user, mount/network/PID \
+namespaces, rlimits, per-call time limits |
+| Gradescope, `otter grade` | the same children, forked for otter's grading kernel: separate \
+user, root-only engine files (namespaces where Docker allows them), rlimits, time limits |
+| `otter run` | the same, with what the machine and user allow (as `torchgrade grade`) |
 
-Under otter and Gradescope the hidden suites run in the same process as the student's code,
-as otter always does; a determined student could tamper with that run. Re-grade anything
-suspicious with `torchgrade grade`, whose verdicts student code cannot reach.
+On every route the upload is moved out of otter's sight before otter or its kernel looks at
+it, and the grading kernel runs only trusted code. Each run reports the active protections
+(Gradescope: the autograder output; `otter run`: the plugin report; `results.json`:
+`extra_data.protections`).
 
 ## 1. torchgrade grade (recommended: fast, sandboxed, no containers)
 
@@ -309,17 +356,18 @@ the parallelism.
 
 ## 2. otter run (one submission, no containers)
 
-Needs an environment with torchgrade's requirements and otter-grader (the repository's
-`.venv` has both). Otter executes the submission without isolation: use it for trusted
-submissions or to try the autograder.
+Needs an environment with torchgrade installed (its plugin moves the upload out of otter's
+sight; the repository's `.venv` has it and otter-grader). `otter run` takes one file: a zip
+(any shape `torchgrade grade` accepts, but notebooks inside a folder, not at the zip's top:
+otter picks its submission file before any code of ours runs) or a single `.py` file.
 
 ```bash
 mkdir -p results
 .venv/bin/otter run -a {d}/autograder.zip submission.zip -o results/
 ```
 
-`results/results.json` holds one entry per exercise (score, maximum, and per hidden test
-its hint and failure message); add `-p` for otter's `results.pkl` with every test case.
+`results/results.json` holds one entry per hidden test (score, maximum, hint and failure
+message); add `-p` for otter's `results.pkl`.
 
 ## 3. otter grade (a folder of submissions, one Docker container each)
 
@@ -331,9 +379,10 @@ mkdir -p otter-grades
 otter grade -a {d}/autograder.zip --ext zip -o otter-grades/ SUBMISSIONS/
 ```
 
-`otter-grades/final_grades.csv` gets one row per submission and one column per exercise.
-The first run builds the image from the zip (`setup.sh`, `environment.yml` pinned to
-torchgrade's versions, Python of the build machine); later runs reuse it. Add
+`otter-grades/final_grades.csv` gets one row per submission and one column per hidden
+test. The first run builds the image from the zip (`setup.sh`: Miniforge's Python of the
+build machine's version and `requirements.txt`, pinned to torchgrade's versions with CPU
+builds of torch); later runs reuse it. Add
 `--containers N` to grade N submissions at once and `--timeout SECONDS` to bound each.
 
 ## 4. Gradescope
@@ -342,11 +391,12 @@ torchgrade's versions, Python of the build machine); later runs reuse it. Add
    and upload `{d}/autograder.zip` (any of Gradescope's Ubuntu base images). Gradescope runs
    `setup.sh` once (it installs Miniforge, then otter-grader and torchgrade's pinned
    requirements with the CPU build of torch: several minutes).
-2. Students upload the `submission.zip` from `torchgrade submit`. It lands in
-   `/autograder/submission/` (unpacked, or as the zip itself: both are graded), and
-   `run_autograder` grades it.
-3. Each student sees one test per exercise with its score and, for each failed hidden test,
-   the hint and message (never the test's source or expected values).
+2. Students upload the `submission.zip` from `torchgrade submit` (or their module files, or
+   their notebooks). It lands in `/autograder/submission/` (unpacked, or as the zip itself:
+   both are graded), and `run_autograder` grades it.
+3. Each student sees one test per hidden test with its points, its hint and, when it
+   failed, the message (never the test's source or expected values), shown as the build's
+   settings say (`--visibility`, `--show-stdout`, `--otter-config`).
 
 Try the autograder before uploading it: `otter run` (route 2) runs the same entry point on
 a submission; `tests/engine/test_otter.py` also replays Gradescope's layout
@@ -368,11 +418,17 @@ Rebuild everything with `torchgrade build --out {d}` (or `make build`).
 
 
 def build(
-    out: Path, python_version: str | None = None, torch_index: str | None = None
+    out: Path,
+    python_version: str | None = None,
+    torch_index: str | None = None,
+    settings=None,
 ) -> dict[str, Path]:
-    """Build the autograder, the release and the guide into `out`; return their paths."""
+    """Build the autograder, the release and the guide into `out`; return their paths.
+    `settings` (an `OtterSettings`) selects the exercises and how results are shown."""
     from autograder.otter.generate import TORCH_CPU_INDEX, build_autograder, collect_hidden_tests
+    from autograder.otter.settings import OtterSettings
 
+    settings = settings or OtterSettings()
     index = (
         TORCH_CPU_INDEX
         if torch_index is None
@@ -382,11 +438,11 @@ def build(
     for stale in ("autograder.zip", "student.zip", "instructor.md"):
         (out / stale).unlink(missing_ok=True)
     autograder_zip = build_autograder(
-        out / "autograder.zip", python_version=python_version, torch_index=index
+        out / "autograder.zip", settings=settings, python_version=python_version, torch_index=index
     )
-    release = build_release(out / RELEASE_DIR)
+    release = build_release(out / RELEASE_DIR, settings.exercises)
     student_zip = zip_folder(release, out / "student.zip", RELEASE_DIR)
-    tests = collect_hidden_tests()
+    tests = collect_hidden_tests(settings.exercises)
     maximum = sum(t.points for t in tests if not t.cuda)
     cuda_points = sum(t.points for t in tests if t.cuda)
     exercises = list(dict.fromkeys(t.exercise for t in tests))
@@ -400,11 +456,19 @@ def build(
     }
 
 
+def settings_from_args(args: argparse.Namespace):
+    """The otter settings: the --otter-config file (or the defaults), then the flags."""
+    from autograder.otter.settings import OtterSettings
+
+    base = OtterSettings.from_toml(args.otter_config) if args.otter_config else OtterSettings()
+    return base.with_flags(args.exercises, args.visibility, args.show_stdout, args.leaderboard)
+
+
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
-        paths = build(args.out, args.python_version, args.torch_index)
-    except RuntimeError as exc:
+        paths = build(args.out, args.python_version, args.torch_index, settings_from_args(args))
+    except (RuntimeError, ValueError) as exc:  # SettingsError is a ValueError
         print(f"torchgrade build: {exc}", file=sys.stderr)
         return 1
     for key in ("autograder", "student_zip", "release", "guide"):
