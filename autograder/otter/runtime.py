@@ -130,7 +130,25 @@ def gradescope_results(result, settings) -> dict:
             test["name"] += " (skipped)"
             test["extra_data"] = {"outcome": outcome}
     data["stdout_visibility"] = "visible" if settings.show_stdout else "hidden"
+    if settings.leaderboard:
+        data["leaderboard"] = leaderboard(result, settings)
     return data
+
+
+def leaderboard(result, settings) -> list[dict]:
+    """Gradescope's leaderboard columns: each entry's value ("<exercise>:<name>") as a hidden
+    test of that exercise recorded it, 0 where none did (the test failed before measuring)."""
+    columns = []
+    for entry in settings.leaderboard:
+        exercise, _, key = entry["value"].partition(":")
+        recorded = [
+            o.values[key]
+            for o in result.outcomes
+            if o.exercise == exercise and key in getattr(o, "values", {})
+        ]
+        value = recorded[0] if recorded else 0.0
+        columns.append({"name": entry["name"], "value": value, "order": entry.get("order", "desc")})
+    return columns
 
 
 def concise(output: str) -> str:
