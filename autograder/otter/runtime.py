@@ -118,8 +118,13 @@ def gradescope_results(result, settings) -> dict:
     """The grader's results.json for Gradescope: one test per hidden test with its
     visibility; skipped tests carry no pass/fail status (Gradescope would show "passed")."""
     from autograder.judge.pipeline import results_json, suite_maximum
+    from autograder.report.feedback import render_feedback
 
     data = results_json(result, suite_maximum(settings.exercises))
+    if all(settings.visibility_for(t["name"]) == "visible" for t in data["tests"]):
+        # The feedback page's summary (per exercise, where to start), as torchgrade grade's
+        # feedback has it; not where some tests are kept from students for now.
+        data["output"] = render_feedback(data, "text")
     for test in data["tests"]:
         outcome = test.pop("extra_data", {}).get("outcome")  # hint and message: in the output
         test.pop("tags", None)
