@@ -191,8 +191,8 @@ class _Server:
                 self.proc, self.owner = self._start(), os.getpid()
             line = {
                 "name": submission.name,
-                "path": os.fsencode(submission.path).hex(),
-                "work": os.fsencode(work).hex(),
+                "path": os.path.abspath(os.fsencode(submission.path)).hex(),  # (it runs in /)
+                "work": os.path.abspath(os.fsencode(work)).hex(),
             }
             try:
                 assert self.proc.stdin is not None and self.proc.stdout is not None

@@ -32,12 +32,15 @@ def stub_submissions(n: int, into: Path) -> list[Path]:
     return roots
 
 
-def spawn_and_call(roots: list[Path], zygote: Zygote) -> tuple[float, float]:
-    """Seconds to start + close a backend (no student call), and per trivial call."""
-    t0 = time.perf_counter()
+def spawn_and_call(roots: list[Path], zygote: Zygote) -> tuple[float, float, float]:
+    """Seconds to start + close a backend (no student call), the same without a cgroup
+    (interleaved, so both see the same load), and per trivial call."""
+    spawn = {True: 0.0, False: 0.0}
     for root in roots:
-        IsolatedBackend(root, Limits(), zygote=zygote).close()
-    spawn = (time.perf_counter() - t0) / len(roots)
+        for cgroups in (True, False):
+            t0 = time.perf_counter()
+            IsolatedBackend(root, Limits(), zygote=zygote, cgroups=cgroups).close()
+            spawn[cgroups] += time.perf_counter() - t0
     with IsolatedBackend(roots[0], Limits(), zygote=zygote) as backend:
         args = ([1, 0, 1], [0.7, 0.6, 0.2])
         for _ in range(5):  # the first call imports the module
@@ -48,7 +51,7 @@ def spawn_and_call(roots: list[Path], zygote: Zygote) -> tuple[float, float]:
             with contextlib.suppress(StudentError):
                 backend.call("metrics", "binary_accuracy", args, {})
         call = (time.perf_counter() - t0) / 200
-    return spawn, call
+    return spawn[True] / len(roots), spawn[False] / len(roots), call
 
 
 def grade_all(roots: list[Path], make, exercises: list[str] | None) -> list[float]:
@@ -77,9 +80,10 @@ def main(n: int = 20) -> None:
             f"{zygote.import_seconds:.2f} s); first child ready after "
             f"{time.perf_counter() - start:.2f} s"
         )
-        spawn, call = spawn_and_call(roots, zygote)
+        spawn, spawn_no_cgroup, call = spawn_and_call(roots, zygote)
         print(
-            f"child start + clean-up: {spawn * 1000:.0f} ms per submission; "
+            f"child start + clean-up: {spawn * 1000:.0f} ms per submission "
+            f"({spawn_no_cgroup * 1000:.0f} ms without its cgroup); "
             f"a call round trip: {call * 1000:.2f} ms"
         )
         run_hidden_suite(InProcessBackend(roots[0]), roots[0])  # warm pytest + reference

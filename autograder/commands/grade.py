@@ -9,9 +9,8 @@ missing or changed (`--force` re-grades everything).
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as futures
-import multiprocessing
 import os
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,7 +32,8 @@ from autograder.judge.pipeline import (
     write_json_atomic,
 )
 from autograder.kit.registry import EXERCISE_NAMES
-from autograder.submissions import Submission, SubmissionError, discover
+from autograder.submissions import Submission, SubmissionError, discover, row_name
+from autograder.workers import EXIT_INTERRUPTED, PoolReport, WorkerPool, WorkersCannotStart
 
 BACKENDS = ("isolated", "inprocess")
 
@@ -150,54 +150,14 @@ def is_current(out_dir: Path, submission: Submission, exercises: list[str] | Non
 
 
 def crashed_record(submission: Submission, reason: str, exercises: list[str] | None) -> GradeRecord:
+    """The row of a submission the grader could not grade (its process died twice, or the
+    grader failed): an error, but never final (no fingerprint), so the next run tries again."""
     return GradeRecord(
         submission.name,
         "error",
-        error=f"the grader's worker process died while grading this submission ({reason})",
-        fingerprint=fingerprint(submission, exercises),
+        error=f"not graded: {reason.strip()}; run the same command again to retry",
+        fingerprint="",
     )
-
-
-def grade_all(todo: list[Submission], options: GradeOptions, jobs: int, on_done) -> None:
-    """Grade `todo` in a pool of `jobs` workers; call `on_done(record)` as each finishes.
-
-    A submission whose worker dies is retried once in a fresh pool, then recorded as an
-    error: one submission can never take the batch down with it."""
-    context = multiprocessing.get_context("spawn")
-    attempts: dict[str, int] = {}
-    queue = list(todo)
-    # In-process grading imports student code into the worker: one submission per worker.
-    per_child = 1 if options.backend == "inprocess" else None
-    while queue:
-        pending: dict[futures.Future, Submission] = {}
-        with futures.ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(queue))),
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(options,),
-            max_tasks_per_child=per_child,
-        ) as pool:
-            for submission in queue:
-                pending[pool.submit(_grade_in_worker, submission)] = submission
-            queue = []
-            for future in futures.as_completed(pending):
-                submission = pending[future]
-                try:
-                    on_done(future.result())
-                except futures.process.BrokenProcessPool as exc:
-                    attempts[submission.name] = attempts.get(submission.name, 0) + 1
-                    if attempts[submission.name] >= 2:
-                        on_done(
-                            crashed_record(submission, str(exc) or "broken pool", options.exercises)
-                        )
-                    else:
-                        queue.append(submission)
-                except Exception as exc:
-                    on_done(
-                        crashed_record(
-                            submission, f"{type(exc).__name__}: {exc}", options.exercises
-                        )
-                    )
 
 
 def build_options(args: argparse.Namespace) -> GradeOptions:
@@ -233,7 +193,7 @@ def find_submissions(path: Path) -> list[Submission]:
         )
     if path.is_file():
         if path.suffix.lower() == ".zip":
-            return [Submission(path.stem, path)]
+            return [Submission(row_name(path.name), path)]
         raise UsageError(
             f"{path} is a file, not a folder of submissions; put the submissions (one .zip "
             "or folder per student) in a folder and pass that folder"
@@ -310,6 +270,7 @@ def grade_folder(
     progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
     errors = 0
     rows = read_grades_rows(out_dir, names)  # kept in memory, rewritten after each submission
+    write_grades_csv(out_dir, rows)  # a row for every submission from the start
 
     def on_done(record: GradeRecord) -> None:
         nonlocal errors
@@ -323,24 +284,58 @@ def grade_folder(
         progress.set_postfix(errors=errors, refresh=False)
         progress.update(1)
 
+    def on_crash(submission: Submission, reason: str) -> GradeRecord:
+        return crashed_record(submission, reason, options.exercises)
+
+    pool = WorkerPool(
+        args.jobs,
+        _init_worker,
+        options,
+        _grade_in_worker,
+        on_done,
+        on_crash,
+        one_per_worker=options.backend == "inprocess",  # student code is imported into it
+    )
     try:
-        grade_all(todo, options, args.jobs, on_done)
+        report = pool.run(todo)
+    except WorkersCannotStart as exc:
+        print(f"torchgrade grade: {exc}; nothing more was graded", file=sys.stderr)
+        report = pool.report
+        report.interrupted = True
     finally:
         progress.close()
         write_grades_csv(out_dir, rows)
-    write_reports_if_available(out_dir)
-    print(summary(out_dir, time.perf_counter() - start))
-    protections = active_protections(out_dir, names)
-    if protections and not args.quiet:
-        print("isolation: " + "; ".join(protections))
-    if args.compare is not None:
-        from autograder.report.data import load_run
-        from autograder.report.regrade import compare_runs, regrade_text, write_regrade
+    try:  # a Ctrl-C now (after one that stopped grading) exits at once
+        write_reports_if_available(out_dir)
+        print(summary(out_dir, time.perf_counter() - start))
+        for line in report.lines():
+            print(line)
+        protections = active_protections(out_dir, names)
+        if protections and not args.quiet:
+            print("isolation: " + "; ".join(protections))
+        if report.interrupted:
+            print(interrupted_message(args, report, len(todo)), file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if args.compare is not None:
+            from autograder.report.data import load_run
+            from autograder.report.regrade import compare_runs, regrade_text, write_regrade
 
-        regrade = compare_runs(load_run(args.compare), load_run(out_dir))
-        print(regrade_text(regrade))
-        write_regrade(regrade, out_dir)
-    return exit_status(rows)
+            regrade = compare_runs(load_run(args.compare), load_run(out_dir))
+            print(regrade_text(regrade))
+            write_regrade(regrade, out_dir)
+        return exit_status(rows)
+    finally:
+        pool.restore_sigint()
+
+
+def interrupted_message(args: argparse.Namespace, report: PoolReport, todo: int) -> str:
+    left = todo - report.finished - len(report.crashed) - len(report.faults)
+    command = shlex.join(["torchgrade", *getattr(args, "command_line", [])])
+    return (
+        f"interrupted: kept the {report.finished} result(s) finished in this run "
+        f"(grades.csv and the reports are written); {left} submission(s) not graded yet. "
+        f"To finish, run: {command}"
+    )
 
 
 def active_protections(out_dir: Path, names: list[str]) -> list[str]:

@@ -163,11 +163,13 @@ def digits_run(student, reference):
 
 @pytest.mark.points(4)
 @pytest.mark.clause("train_classifier", "It must reach at least 93 % accuracy on held-out digits")
-def test_train_classifier_accuracy(digits_run):
+def test_train_classifier_accuracy(digits_run, request):
     """train_classifier: (K, 64) raw pixels in, (K, 10) logits out; at least 93 % accuracy
     on held-out digits (the model is put in eval mode before measuring)."""
     if isinstance(digits_run, StudentError):
         raise digits_run
+    # A value for a leaderboard (the otter/Gradescope settings' `training:accuracy`).
+    request.node.user_properties.append(("accuracy", float(digits_run["accuracy"])))
     require(
         digits_run["shape"][1:] == (10,) and len(digits_run["shape"]) == 2,
         f"expected logits of shape (K, 10), got {digits_run['shape']}",

@@ -95,6 +95,7 @@ def grade_submission(
         record.status = "error"
         record.error = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
         record.error += "\n" + traceback.format_exc(limit=3)
+        record.fingerprint = ""  # never final: the next run tries again
     finally:
         if backend is not None:
             try:

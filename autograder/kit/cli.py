@@ -35,6 +35,7 @@ def build_parser(commands: Sequence[str] = STUDENT_COMMANDS) -> argparse.Argumen
 
 def main(argv: list[str] | None = None, commands: Sequence[str] = STUDENT_COMMANDS) -> int:
     args = build_parser(commands).parse_args(argv)
+    args.command_line = list(sys.argv[1:] if argv is None else argv)  # (to say how to resume)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

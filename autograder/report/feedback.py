@@ -186,8 +186,10 @@ def exercise_title(name: str) -> str:
         return name
 
 
-def feedback_page(data: dict) -> FeedbackPage:
-    """The structure every rendering shows, from one results.json."""
+def feedback_page(results) -> FeedbackPage:
+    """The structure every rendering shows, from one submission's results: the results.json
+    data, or a result object that serialises to it (`to_gradescope()`)."""
+    data = results.to_gradescope() if hasattr(results, "to_gradescope") else results
     extra = data.get("extra_data", {})
     scores = extra.get("exercises", {})
     runs = test_runs(data)
@@ -536,9 +538,10 @@ def render_html(page: FeedbackPage) -> str:
 RENDERERS = {"markdown": render_markdown, "html": render_html, "text": render_text}
 
 
-def render_feedback(results: dict, fmt: str = "markdown") -> str:
-    """One submission's feedback from its results.json data, as `fmt` (markdown, html or
-    text). The same structure in every format; the Gradescope `output` uses "text"."""
+def render_feedback(results, fmt: str = "markdown") -> str:
+    """One submission's feedback from its results (the results.json data or a result with
+    `to_gradescope()`), as `fmt`: markdown, html or text. The same structure in every format;
+    the Gradescope `output` uses "text"."""
     if fmt not in RENDERERS:
         raise ValueError(f"unknown feedback format {fmt!r}; choose from {', '.join(FORMATS)}")
     return RENDERERS[fmt](feedback_page(results))

@@ -1,0 +1,176 @@
+"""`torchgrade grade`'s worker pool under stress, run as a real command: Ctrl-C (a real
+SIGINT to its process group, as a terminal sends it), a second Ctrl-C, and a submission
+that kills its grading process. Every finished result is kept, every submission has its
+row, only the guilty submission is charged (and never for good), nothing is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="process groups and /proc: Linux"
+)
+
+
+def solution_zip(path: Path, module: str | None = None) -> None:
+    """The reference metrics and datasets modules, or `module` as metrics.py alone."""
+    with zipfile.ZipFile(path, "w") as archive:
+        if module is None:
+            for name in ("metrics", "datasets"):
+                archive.write(REPO / "solutions" / f"{name}.py", f"exercises/{name}.py")
+        else:
+            archive.writestr("exercises/metrics.py", module)
+
+
+def command(*extra: str) -> list[str]:
+    # Relative paths, run from the run's folder: what an instructor types.
+    return [sys.executable, "-m", "autograder.cli", "grade", "subs", "--out", "out", *extra]
+
+
+def start(root: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        command("--jobs", "2", "--quiet", "--exercises", "metrics", *extra),
+        cwd=root,
+        env={**os.environ, "TMPDIR": str(root / "tmp")},  # the grader's /tmp, to watch it
+        start_new_session=True,  # its own process group, as a shell gives a command
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_results(root: Path, count: int, grader: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 300
+    while len(list((root / "out").glob("*/results.json"))) < count:
+        assert grader.poll() is None, grader.communicate()
+        assert time.monotonic() < deadline, "no results within 5 minutes"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def run_root(tmp_path: Path) -> Path:
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "tmp").mkdir()
+    return tmp_path
+
+
+def test_ctrl_c_keeps_what_is_done_and_says_how_to_resume(run_root, own_processes):
+    for i in range(4):
+        solution_zip(run_root / "subs" / f"s{i}.zip")
+    before = own_processes.live()
+    grader = start(run_root)
+    wait_for_results(run_root, 1, grader)
+    sent = time.monotonic()
+    os.killpg(grader.pid, signal.SIGINT)
+    out, err = grader.communicate(timeout=120)
+    stopped_after = time.monotonic() - sent
+    assert grader.returncode == 130, err
+    assert stopped_after < 30, f"took {stopped_after:.1f} s to stop"  # (seconds when idle)
+    assert "Traceback" not in err + out, err
+    assert own_processes.since(before) == []
+    assert list((run_root / "tmp").iterdir()) == []
+    kept = sorted(p.parent.name for p in (run_root / "out").glob("*/results.json"))
+    assert f"interrupted: kept the {len(kept)} result(s)" in err, err
+    grades = pd.read_csv(run_root / "out" / "grades.csv", keep_default_na=False)
+    assert len(grades) == 4
+    graded = grades[grades["status"] == "graded"]
+    assert sorted(graded["submission"]) == kept and (graded["percent"] == 100.0).all()
+    assert (grades[grades["status"] != "graded"]["status"] == "pending").all()
+    assert (run_root / "out" / "report.html").is_file()
+    assert (run_root / "out" / "grades.xlsx").is_file()
+    # The printed command finishes the run without grading again what was kept.
+    resume = shlex.split(err.split("To finish, run: ", 1)[1].strip().splitlines()[0])
+    assert resume[0] == "torchgrade"
+    times = {p: p.stat().st_mtime_ns for p in (run_root / "out").glob("*/results.json")}
+    finish = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", *resume[1:]],
+        cwd=run_root,
+        env={**os.environ, "TMPDIR": str(run_root / "tmp")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert finish.returncode == 0, finish.stderr
+    final = pd.read_csv(run_root / "out" / "grades.csv", keep_default_na=False)
+    assert len(final) == 4 and (final["percent"] == 100.0).all()
+    assert all(p.stat().st_mtime_ns == t for p, t in times.items()), "graded a kept one again"
+    assert list((run_root / "tmp").iterdir()) == []
+
+
+def test_a_second_ctrl_c_exits_at_once(run_root, own_processes):
+    for i in range(3):
+        solution_zip(run_root / "subs" / f"s{i}.zip")
+    before = own_processes.live()
+    grader = start(run_root)
+    wait_for_results(run_root, 1, grader)
+    os.killpg(grader.pid, signal.SIGINT)
+    time.sleep(0.2)
+    sent = time.monotonic()
+    os.killpg(grader.pid, signal.SIGINT)
+    out, err = grader.communicate(timeout=60)
+    assert grader.returncode == 130
+    assert time.monotonic() - sent < 10
+    assert "Traceback" not in err + out, err
+    assert own_processes.since(before) == []
+    assert list((run_root / "tmp").iterdir()) == []
+    grades = pd.read_csv(run_root / "out" / "grades.csv", keep_default_na=False)
+    assert len(grades) == 3 and (grades["status"] == "graded").sum() >= 1
+
+
+def test_a_crashing_worker_costs_only_its_own_submission(run_root, own_processes):
+    """In-process grading imports student code into the grading process: a submission that
+    ends that process is tried again in a fresh one, then gets an error row that is not
+    final; the submissions graded beside it are not touched. (The datasets suite runs
+    reference probes that write temporary tables: none stays in the grader's /tmp.)"""
+    for i in range(2):
+        solution_zip(run_root / "subs" / f"s{i}.zip")
+    solution_zip(run_root / "subs" / "crash.zip", "import os\nos._exit(3)\n")
+    before = own_processes.live()
+    run = subprocess.run(
+        command("--jobs", "2", "--exercises", "metrics", "datasets", "--backend", "inprocess"),
+        cwd=run_root,
+        env={**os.environ, "TMPDIR": str(run_root / "tmp")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 1, run.stderr  # 1: a row is an error
+    assert own_processes.since(before) == []
+    grades = pd.read_csv(run_root / "out" / "grades.csv", keep_default_na=False)
+    rows = grades.set_index("submission")
+    assert (rows.loc[["s0", "s1"], "percent"] == 100.0).all()
+    assert rows.loc["crash", "status"] == "error"
+    assert "died twice" in rows.loc["crash", "error"]
+    assert "graded again in a fresh process: crash" in run.stdout
+    crash = json.loads((run_root / "out" / "crash" / "results.json").read_text())
+    assert crash["extra_data"]["fingerprint"] == ""  # never final
+    # A second run tries the crashed one again, and only it.
+    times = {p.parent.name: p.stat().st_mtime_ns for p in (run_root / "out").glob("*/results.json")}
+    again = subprocess.run(
+        command("--exercises", "metrics", "datasets", "--backend", "inprocess", "--quiet"),
+        cwd=run_root,
+        env={**os.environ, "TMPDIR": str(run_root / "tmp")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 1, again.stderr
+    changed = {
+        p.parent.name
+        for p in (run_root / "out").glob("*/results.json")
+        if p.stat().st_mtime_ns != times[p.parent.name]
+    }
+    assert changed == {"crash"}
+    assert list((run_root / "tmp").iterdir()) == []
