@@ -7,7 +7,7 @@ sees. The plugin hands the suite its `student` proxy, skips CUDA tests where no 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,8 @@ class TestOutcome:
     status: str  # passed | failed | skipped
     hint: str
     message: str  # safe for the student: never the test source or expected values
+    # Numbers the test recorded (`request.node.user_properties`), e.g. for a leaderboard.
+    values: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -94,6 +96,10 @@ class GradingPlugin:
         outcome = self.outcomes.get(self._names.get(report.nodeid, ""))
         if outcome is None:
             return
+        if report.when == "call":
+            for key, value in report.user_properties:
+                if isinstance(value, int | float):
+                    outcome.values[str(key)] = float(value)
         if report.skipped:
             outcome.status, outcome.score, outcome.max_score = "skipped", 0.0, 0.0
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
