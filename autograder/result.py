@@ -36,6 +36,9 @@ class TestOutcome:
     status: str  # passed | failed | skipped
     hint: str
     message: str  # safe for the student: never the test source or expected values
+    # Numbers the test recorded (`request.node.user_properties`), e.g. for a leaderboard;
+    # kept in memory (the otter runtime's leaderboard), not written to results.json.
+    values: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,20 +12,20 @@ import argparse
 import os
 import shlex
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from autograder.files import private_tempdir
-from autograder.judge.pipeline import BackendFactory, fingerprint, grade_one, in_process_backend
-from autograder.judge.suites import HiddenSuite
 from autograder.kit.registry import EXERCISE_NAMES
-from autograder.result import GradeResult, read_result, write_grades_csv
-from autograder.sandbox import Limits
 from autograder.submissions import Submission, SubmissionError, discover, row_name
 from autograder.workers import EXIT_INTERRUPTED, PoolReport, WorkerPool, WorkersCannotStart
+
+if TYPE_CHECKING:  # imported where used: `torchgrade --help` must not import torch
+    from autograder.judge.suites import HiddenSuite
+    from autograder.result import GradeResult
 
 BACKENDS = ("isolated", "inprocess")
 
@@ -83,43 +83,80 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "processes; inprocess: imported into a fresh grader process, "
         "no limits (trusted code only)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compute the reference's results afresh instead of reading them from the "
+        "reference cache (see `torchgrade cache`)",
+    )
     limits_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def limits_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from autograder.sandbox import Limits
+    except ImportError:
+        return
     Limits.add_arguments(parser)
 
 
 @dataclass
 class GradeOptions:
-    suite: HiddenSuite  # the selected exercises' hidden tests, collected once by the parent
+    suite: HiddenSuite  # the chosen exercises' hidden tests (collected once per worker)
     backend: str = "isolated"
-    limits: Limits | None = None
+    limits: object = None
     hidden_paths: list[Path] = field(default_factory=list)  # never readable by student code
+    reference_cache: Path | None = None  # folder of the on-disk reference results
 
 
 # --- worker side -------------------------------------------------------------------------
 
-_WORKER_FACTORY: BackendFactory | None = None
+_WORKER_FACTORY = None
 _WORKER_SUITE: HiddenSuite | None = None
 
 
 def _init_worker(options: GradeOptions) -> None:
-    """Runs once per worker: imports the heavy modules and starts the sandbox's warm parent."""
+    """Runs once per worker: starts the sandbox's warm parent (the zygote) and, while it
+    imports, imports the heavy modules here and collects the hidden suites once."""
     global _WORKER_FACTORY, _WORKER_SUITE
     _WORKER_SUITE = options.suite
-    import torch  # noqa: F401  (imported once per worker, not per submission)
-
     if options.backend == "isolated":
         from autograder.sandbox import backend_factory
 
-        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
-    else:
+        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)  # starts it
+        if options.reference_cache is not None:
+            attach_reference_cache(options.reference_cache)
+        from autograder.judge import session, suites
+
+        session.reuse_sessions()  # one collection per worker, re-run for each submission
+        try:
+            session.prepared(suites.hidden_suite_files(options.suite.exercises), suites._BASE_ARGS)
+        except session.SessionError:
+            pass  # the first submission reports what is wrong with the suites
+    else:  # in-process: one submission per worker, which imports the student's code
+        import torch  # noqa: F401  (imported once per worker, not per submission)
+
+        from autograder.judge.pipeline import in_process_backend
+
         _WORKER_FACTORY = in_process_backend
 
 
+def attach_reference_cache(folder: Path) -> None:
+    """Answer the reference's calls from the on-disk cache (only where student code runs in
+    the sandbox, which cannot see the folder; never in-process)."""
+    from autograder.judge.reference_cache import open_for_this_course
+    from autograder.judge.student import MemoizedBackend
+
+    try:
+        MemoizedBackend.disk = open_for_this_course(folder)
+    except Exception as exc:  # unreadable or corrupt: grading only gets slower
+        print(f"torchgrade grade: reference cache not used: {exc}", file=sys.stderr)
+
+
 def _grade_in_worker(submission: Submission) -> GradeResult:
+    from autograder.judge.pipeline import grade_one
+
     return grade_one(submission, _WORKER_FACTORY, _WORKER_SUITE)
 
 
@@ -127,12 +164,16 @@ def _grade_in_worker(submission: Submission) -> GradeResult:
 
 
 def is_current(result: GradeResult | None, submission: Submission, suite: HiddenSuite) -> bool:
+    from autograder.judge.pipeline import fingerprint
+
     return result is not None and result.fingerprint == fingerprint(submission, suite.selection)
 
 
 def crashed_result(submission: Submission, reason: str, suite: HiddenSuite) -> GradeResult:
     """The result of a submission the grader could not grade (its process died twice, or the
     grader failed): an error, but never final (no fingerprint), so the next run tries again."""
+    from autograder.result import GradeResult
+
     return GradeResult.failed(
         submission.name,
         f"not graded: {reason.strip()}; run the same command again to retry",
@@ -142,14 +183,32 @@ def crashed_result(submission: Submission, reason: str, suite: HiddenSuite) -> G
 
 
 def build_options(args: argparse.Namespace) -> GradeOptions:
+    from autograder.judge.suites import HiddenSuite
+
     options = GradeOptions(HiddenSuite(args.exercises), backend=args.backend)
     options.hidden_paths = [args.submissions.resolve(), args.out.resolve()]
     if args.backend == "isolated":
+        from autograder.sandbox import Limits
+
         try:
             options.limits = Limits.from_args(args)
         except ValueError as exc:  # a limit of 0 or below
             raise UsageError(str(exc)) from None
+        if not args.no_cache:
+            options.reference_cache = usable_cache_dir()
+            if options.reference_cache is not None:
+                options.hidden_paths.append(options.reference_cache.resolve())
     return options
+
+
+def usable_cache_dir() -> Path | None:
+    from autograder.judge.reference_cache import default_cache_dir, private_folder
+
+    try:
+        return private_folder(default_cache_dir())
+    except OSError as exc:
+        print(f"torchgrade grade: reference cache not used: {exc}", file=sys.stderr)
+        return None
 
 
 class UsageError(Exception):
@@ -200,9 +259,9 @@ def check_compare(previous: Path | None, out_dir: Path) -> None:
         raise UsageError("--compare names the --out folder itself; grade into a new folder")
 
 
-def exit_status(results: dict[str, GradeResult | None]) -> int:
+def exit_status(results: dict[str, GradeResult]) -> int:
     """0: every submission graded; 1: at least one ended in an error (see grades.csv)."""
-    return 1 if any(r is not None and r.status == "error" for r in results.values()) else 0
+    return 1 if any(result.status == "error" for result in results.values()) else 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -230,7 +289,11 @@ def grade_folder(
     out_dir: Path,
     start: float,
 ) -> int:
-    options.suite.collect()  # once, here (inside the run's temporary folder), for every worker
+    from tqdm import tqdm
+
+    from autograder.report.feedback import write_feedback
+    from autograder.result import GradeResult, read_result, write_grades_csv
+
     # Every submission's result, read once and kept in memory: grades.csv is rewritten from
     # these after each submission, so an interrupted run still has one row per submission.
     results = {s.name: read_result(out_dir, s.name) for s in submissions}
@@ -244,8 +307,6 @@ def grade_folder(
             f"({len(submissions) - len(todo)} already graded), backend {options.backend}, "
             f"{args.jobs} job(s)"
         )
-    from autograder.report.feedback import write_feedback
-
     progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
     errors = 0
     write_grades_csv(out_dir, results)  # a row for every submission from the start
@@ -271,6 +332,8 @@ def grade_folder(
         on_crash,
         one_per_worker=options.backend == "inprocess",  # student code is imported into it
     )
+    if todo:  # while the workers grade, this process is mostly idle: load the report libraries
+        threading.Thread(target=preload_report_libraries, daemon=True).start()
     try:
         report = pool.run(todo)
     except WorkersCannotStart as exc:
@@ -316,3 +379,12 @@ def interrupted_message(args: argparse.Namespace, report: PoolReport, todo: int)
         f"(grades.csv and the reports are written); {left} submission(s) not graded yet. "
         f"To finish, run: {command}"
     )
+
+
+def preload_report_libraries() -> None:
+    """Import what report.html and grades.xlsx need (matplotlib, openpyxl: over a second)."""
+    try:
+        import autograder.report.html  # noqa: F401
+        import autograder.report.xlsx  # noqa: F401
+    except Exception:
+        pass  # the reports are written without them, or say what is missing, at the end

@@ -111,6 +111,10 @@ class GradingPlugin:
         outcome = self.outcomes.get(self._names.get(report.nodeid, ""))
         if outcome is None:
             return
+        if report.when == "call":
+            for key, value in report.user_properties:
+                if isinstance(value, int | float):
+                    outcome.values[str(key)] = float(value)
         if report.skipped:
             outcome.status, outcome.score, outcome.max_score = "skipped", 0.0, 0.0
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""

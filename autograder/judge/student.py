@@ -19,6 +19,7 @@ Backends implement `call(exercise, function, args, kwargs)`,
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import copy
 import importlib
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import codec
+from autograder.judge.reference_cache import ReferenceCache, Uncacheable, call_key
+from autograder.judge.source_rules import read_source
 from autograder.kit.registry import EXERCISE_NAMES
 
 
@@ -38,13 +41,14 @@ class StudentError(Exception):
     show the student: it comes from their own code or from the sandbox."""
 
     def __init__(
-        self, kind: str, message: str, detail: str = "", kinds: tuple[str, ...] = ()
+        self, kind: str, message: str, detail: str = "", kinds: tuple[str, ...] | None = None
     ) -> None:
         super().__init__(f"{kind}: {message}" if message else kind)
         self.kind = kind  # exception class name, or "Timeout", "ImportError", "Crash", ...
         self.message = message
         self.detail = detail  # traceback text (student frames only), for feedback
-        self.kinds = kinds or (kind,)  # the class names of the exception's MRO
+        # the genuine built-in exception classes it derives from (see exception_kinds)
+        self.kinds = (kind,) if kinds is None else tuple(kinds)
 
 
 class Backend(Protocol):
@@ -76,6 +80,23 @@ def is_student_file(filename: str) -> bool:
     )
 
 
+def exception_kinds(exc_type: type) -> tuple[str, ...]:
+    """The genuine built-in exception classes `exc_type` derives from, by name. A class
+    merely named like a built-in (`class ValueError(Exception)`), or one whose metaclass
+    rewrites its MRO, carries none of those names."""
+    try:
+        mro = type.__dict__["__mro__"].__get__(exc_type)
+    except TypeError:
+        return ()
+    if any(type(cls) is not type for cls in mro):
+        return ()
+    return tuple(
+        cls.__name__
+        for cls in mro
+        if getattr(builtins, cls.__name__, None) is cls and issubclass(cls, BaseException)
+    )
+
+
 def describe_exception(exc: BaseException, limit: int = 2000) -> StudentError:
     """Turn an exception raised by student code into a StudentError (short traceback)."""
     # Keep only the student's own lines (not the engine's, the libraries' or Python's), and
@@ -90,8 +111,7 @@ def describe_exception(exc: BaseException, limit: int = 2000) -> StudentError:
     message = str(exc)
     if len(message) > limit:
         message = message[:limit] + " …"
-    kinds = tuple(cls.__name__ for cls in type(exc).__mro__)
-    return StudentError(type(exc).__name__, message, detail, kinds)
+    return StudentError(type(exc).__name__, message, detail, exception_kinds(type(exc)))
 
 
 def call_in_module(module: Any, function: str, args: tuple, kwargs: dict) -> Any:
@@ -220,16 +240,20 @@ class InProcessBackend:
 
 
 class MemoizedBackend:
-    """The reference's results, remembered by their arguments for the life of the process.
+    """The reference's results, remembered by their arguments for the life of the process,
+    and across runs when a `ReferenceCache` is attached (`MemoizedBackend.disk`, set by the
+    batch grader: see autograder.judge.reference_cache).
 
     The reference is deterministic for given arguments (probes seed what they use), and a
     batch grader asks it the same questions for every submission: answering from memory
-    halves the work of grading. Calls whose arguments cannot be pickled are not remembered;
-    results are kept as codec bytes, so each caller gets fresh objects."""
+    halves the work of grading. Calls whose arguments cannot be pickled are not remembered,
+    those with no canonical form (`call_key`) only in memory; results are kept as codec
+    bytes, so each caller gets fresh objects."""
 
     _memory: dict[bytes, bytes] = {}
     _memory_bytes = 0  # the size of the remembered results, kept as they are added
     MAX_BYTES = 256 * 2**20
+    disk: ReferenceCache | None = None
 
     def __init__(self, backend: InProcessBackend) -> None:
         self.backend = backend
@@ -240,17 +264,30 @@ class MemoizedBackend:
         cls._memory_bytes = 0
 
     def _remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        try:
-            pickled = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+        try:  # pickle is fast but names a value differently in each process: memory only
+            memory_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # a lambda, a local class: compute it every time
             return compute()
-        if pickled in self._memory:
-            return codec.loads(self._memory[pickled])
-        data = codec.dumps(compute())
-        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
-            self._memory[pickled] = data
-            MemoizedBackend._memory_bytes += len(data)
+        data = self._memory.get(memory_key)
+        if data is None:
+            disk, disk_key = MemoizedBackend.disk, None
+            if disk is not None:
+                try:
+                    disk_key = call_key(key)
+                except Uncacheable:  # no name that another process would give it
+                    disk = None
+            data = disk.get(disk_key) if disk is not None else None
+            if data is None:
+                data = codec.dumps(compute())
+                if disk is not None:
+                    disk.put(disk_key, data)
+            self._remember(memory_key, data)
         return codec.loads(data)
+
+    def _remember(self, key: bytes, data: bytes) -> None:
+        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
+            self._memory[key] = data
+            MemoizedBackend._memory_bytes += len(data)
 
     def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any:
         module = self.backend.loader.load(exercise)
@@ -317,7 +354,7 @@ class CodeProxy:
         else:
             path = self._source_root / self._package / f"{exercise}.py"
         try:
-            return path.read_text(encoding="utf-8", errors="replace")
+            return read_source(path)  # decoded as Python decodes it for an import
         except OSError:
             raise StudentError("MissingFile", f"{self._package}/{exercise}.py is missing") from None
 

@@ -119,10 +119,15 @@ def gradescope_results(result, settings) -> dict:
     """The grader's results.json for Gradescope: one test per hidden test with its
     visibility; skipped tests carry no pass/fail status (Gradescope would show "passed")."""
     from autograder.judge.suites import HiddenSuite
+    from autograder.report.feedback import render_feedback
 
     if result.status != "graded" and not result.maximum:  # graded out of the suite's points
         result = replace(result, maximum=HiddenSuite(settings.exercises).maximum())
     data = result.to_gradescope()
+    if all(settings.visibility_for(t["name"]) == "visible" for t in data["tests"]):
+        # The feedback page's summary (per exercise, where to start), as torchgrade grade's
+        # feedback has it; not where some tests are kept from students for now.
+        data["output"] = render_feedback(data, "text")
     for test in data["tests"]:
         outcome = test.pop("extra_data", {}).get("outcome")  # hint and message: in the output
         test.pop("tags", None)
@@ -133,7 +138,25 @@ def gradescope_results(result, settings) -> dict:
             test["name"] += " (skipped)"
             test["extra_data"] = {"outcome": outcome}
     data["stdout_visibility"] = "visible" if settings.show_stdout else "hidden"
+    if settings.leaderboard:
+        data["leaderboard"] = leaderboard(result, settings)
     return data
+
+
+def leaderboard(result, settings) -> list[dict]:
+    """Gradescope's leaderboard columns: each entry's value ("<exercise>:<name>") as a hidden
+    test of that exercise recorded it, 0 where none did (the test failed before measuring)."""
+    columns = []
+    for entry in settings.leaderboard:
+        exercise, _, key = entry["value"].partition(":")
+        recorded = [
+            o.values[key]
+            for o in result.outcomes
+            if o.exercise == exercise and key in getattr(o, "values", {})
+        ]
+        value = recorded[0] if recorded else 0.0
+        columns.append({"name": entry["name"], "value": value, "order": entry.get("order", "desc")})
+    return columns
 
 
 def concise(output: str) -> str:

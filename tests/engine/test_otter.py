@@ -45,7 +45,7 @@ from autograder.kit.notebooks import write_notebooks
 from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter import container, runtime
 from autograder.otter.generate import collect_hidden_tests, ok_test_files
-from autograder.otter.settings import OtterSettings, SettingsError
+from autograder.otter.settings import DIGITS_LEADERBOARD, OtterSettings, SettingsError
 from autograder.submissions import Submission, stage
 
 pytestmark = pytest.mark.skipif(
@@ -93,7 +93,7 @@ def _hostile_corpus():
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.CASES, module.SLOW_IMPORT
+    return {case: module.expected_failures(case) for case in module.CASES}, module.SLOW_IMPORT
 
 
 # --- submissions -------------------------------------------------------------------------------
@@ -225,8 +225,12 @@ def hidden_tests():
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
+    """All nine exercises; cnn's tests shown after the due date; the digits leaderboard."""
     out = tmp_path_factory.mktemp("dist")
-    build(out)
+    settings = OtterSettings(
+        visibility_of={"cnn": "after_due_date"}, leaderboard=[dict(DIGITS_LEADERBOARD)]
+    )
+    build(out, settings=settings)
     return out
 
 
@@ -298,7 +302,11 @@ def graded(dist, metrics_zip, tmp_path_factory) -> dict:
             for name, (run, zip_path, upload) in jobs.items()
         }
         stub_run = pool.submit(
-            _container_runs, dist / "autograder.zip", {"stubs": trees["stubs"]}, base / "c1", env
+            _container_runs,
+            dist / "autograder.zip",
+            {"stubs": trees["stubs"], "solutions": trees["solutions"]},
+            base / "c1",
+            env,
         )
         corpus = {"honest-first": honest, **uploads, "honest-last": honest}
         specs = {name: f"{path}@10" if name in slow else str(path) for name, path in corpus.items()}
@@ -372,12 +380,25 @@ def test_gradescope_one_row_per_hidden_test_with_torchgrade_grades_points(graded
     assert 0 < results["score"] < sum(m for _, m in want.values())
     hints = {t.name: t.hint for t in hidden_tests}
     for test in results["tests"]:
+        want_visibility = "after_due_date" if test["name"].startswith("cnn::") else "visible"
+        assert test["visibility"] == want_visibility, test["name"]
         if test["name"].endswith(" (skipped)"):  # shown as skipped, never as passed
             assert "status" not in test and test["output"].startswith("Skipped: ")
             assert test["max_score"] == 0 and test["extra_data"] == {"outcome": "skipped"}
         else:
             assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
             assert test["output"].startswith(hints[test["name"]])
+
+
+def test_leaderboard_holds_the_digit_classifiers_accuracy(graded):
+    def board(results):
+        (entry,) = results["leaderboard"]
+        assert (entry["name"], entry["order"]) == ("Digit classifier accuracy", "desc")
+        return entry["value"]
+
+    assert 0.93 <= board(graded["container"]["solutions"]) <= 1.0
+    assert board(graded["container"]["stubs"]) == 0.0  # nothing measured
+    assert 0.0 <= board(graded["gradescope-mutants-b"]) <= 1.0
 
 
 def test_cuda_tests_leave_the_maximum_without_a_gpu(graded, hidden_tests):
