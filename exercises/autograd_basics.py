@@ -4,6 +4,11 @@ Autograd computes the gradient of a scalar for you, but it keeps state: `x.grad`
 *accumulates* over `backward()` calls, and `requires_grad` is a flag stored on the tensor.
 You will compute gradients without side effects, run gradient descent by hand, and fit a
 linear regression with `nn.Linear`, `nn.MSELoss`, `optim.SGD` and a shuffled `DataLoader`.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ def grad_at(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch
     and calling grad_at twice gives the same answer (gradients must not accumulate).
     Hint: work on `x.detach().clone().requires_grad_(True)`; `torch.autograd.grad`
     returns the gradient without writing any `.grad`.
-    Raises TypeError if x is not a floating-point tensor.
+    Raises TypeError if x is not a floating-point tensor. Raises ValueError if f(x) is not
+    a scalar (torch's own RuntimeError for a non-scalar backward counts too): never the
+    gradient of some reduction of it.
     """
     raise NotImplementedError(
         "autograd_basics.grad_at: make a detached copy of x that requires grad, evaluate "

@@ -8,6 +8,11 @@ wait here: `n_blocks * [ResBlock(c)]` repeats ONE block (all copies share weight
 fixed-size average pool that fits only one image size.
 
 Shapes: images are (K, C, H, W) — K samples, C channels, H×W pixels (H may differ from W).
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ statistics (for `transforms.Normalize`) computed in batches.
 Data to try things on: `python -m autograder.kit.datagen` writes `data/generated/ames.xlsx`,
 `ames.csv` (2928 rows, the 17 columns below), `ames_raw.csv` (laid out like the full
 public Ames file, 82 columns) and tiny MNIST / FashionMNIST files for torchvision.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations
@@ -103,7 +108,8 @@ def make_dataloader(
 
     With a `seed`, two loaders built with the same seed yield the same batches in the same
     order, epoch after epoch, even when you iterate them in step (one batch of each in
-    turn). The last batch may be shorter than `batch_size` (it is kept).
+    turn). The last batch may be shorter than `batch_size` (it is kept). shuffle=False keeps
+    the dataset's order; without a seed, shuffle=True still shuffles every sample.
     """
     raise NotImplementedError(
         "datasets.make_dataloader: give the DataLoader its own torch.Generator seeded with "

@@ -8,6 +8,11 @@ weights the Xavier way.
 Every layer must be *registered* (an attribute that is an `nn.Module`, or inside an
 `nn.Sequential`/`nn.ModuleList`): a layer kept in a plain Python list is invisible to
 `model.parameters()`, so no optimizer ever trains it.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

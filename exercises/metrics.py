@@ -6,6 +6,11 @@ and a DataLoader's last batch may be shorter than the others — count samples, 
 
 Every function accepts NumPy arrays or torch tensors and returns a Python float or a
 NumPy array.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

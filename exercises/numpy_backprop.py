@@ -7,6 +7,11 @@ backward by hand, in NumPy only (do not import torch). Check each backward pass 
 Shapes: `X (K, D)` holds K samples of D features; binary labels `y (K,)` in {0, 1};
 one-hot labels `Y (K, M)` for M classes; the hidden layer has N units.
 All losses are *means* over the K samples, so every gradient carries a factor 1/K.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

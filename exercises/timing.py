@@ -10,6 +10,11 @@ the numbers mean anything:
   `torch.cuda.synchronize()` before starting and before stopping the clock (or time with
   `torch.cuda.Event(enable_timing=True)` and synchronize before `elapsed_time`), otherwise
   you time only the kernel launch.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations

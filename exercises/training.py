@@ -7,6 +7,11 @@ running statistics stay untouched), and the model's mode restored afterwards. Yo
 with a small classifier for 8×8 digit images.
 
 Accuracies are fractions in [0, 1], never percentages.
+
+Grading: a rule (such as "raises ValueError" or "changes no buffer") earns its points
+only when the function it concerns also returns correct values in the same test, and
+only for code without eval/exec, imports by computed names, or introspection of frames
+or of the grader.
 """
 
 from __future__ import annotations
@@ -89,7 +94,7 @@ def train_classifier(X: Any, y: Any, seed: int = 0) -> nn.Module:
     labels 0..9. Returns an nn.Module mapping a raw (K, 64) float32 tensor to (K, 10)
     logits; if you rescale the inputs for training, do it inside the returned model
     (callers pass raw pixels). It must reach at least 93 % accuracy on held-out digits
-    (a random 80/20 split) and train in under 20 s on one CPU thread
+    (a random 80/20 split) and train in under 20 s of CPU time on one thread
     (`torch.set_num_threads(1)`). Seed everything with `seed`. The grader calls
     `model.eval()` before measuring accuracy. A small MLP with Adam, trained for a few
     dozen epochs on mini-batches, is plenty.

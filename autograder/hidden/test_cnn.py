@@ -4,7 +4,13 @@ import itertools
 
 import pytest
 
-from autograder.judge.checks import assert_close, require
+from autograder.judge.checks import (
+    assert_close,
+    require,
+    require_raised,
+    require_working,
+    require_works,
+)
 from autograder.probes import cnn as probes
 
 SEED = 7707
@@ -24,6 +30,17 @@ def _require_same_values(got, want, function, expect_int=True):
         key = "int" if expect_int else "tuple"
         require(case_got.get(key), f"{function} must return a Python {key} here")
         require(case_got["value"] == case_want["value"], f"{function} gave a wrong size")
+
+
+def _works_on_valid(student, function, valid):
+    """The student's function gives the reference's sizes on valid arguments (a rule or
+    raises check about it counts only then)."""
+    got = student.probe(probes.size_grid, function, [c for c, _ in valid])
+    want = [w for _, w in valid]
+    same = all(
+        g.get("value") == w["value"] and "error" not in g for g, w in zip(got, want, strict=True)
+    )
+    require_working(same, function, f"{function} gives wrong sizes for valid arguments")
 
 
 def _valid_and_invalid(function, cases, reference):
@@ -46,6 +63,7 @@ DILATED_CASES = [
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("conv2d_output_size", "All ints -> a Python int")
 def test_conv2d_output_size_ints(student, reference):
     """conv2d_output_size: floor((size + 2p - (k-1) - 1) / s) + 1 as a Python int."""
     valid, _ = _valid_and_invalid("conv2d_output_size", CONV_CASES, reference)
@@ -55,6 +73,7 @@ def test_conv2d_output_size_ints(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("conv2d_output_size", "dilation*(kernel_size - 1)")
 def test_conv2d_output_size_dilation(student, reference):
     """conv2d_output_size: a dilated kernel spans d(k-1) + 1 pixels."""
     valid, _ = _valid_and_invalid("conv2d_output_size", DILATED_CASES, reference)
@@ -71,6 +90,9 @@ TUPLE_CASES = [
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause(
+    "conv2d_output_size", "If any argument is a tuple (e.g. size=(H, W)), the result is a tuple"
+)
 def test_conv2d_output_size_tuples(student, reference):
     """conv2d_output_size: any tuple argument gives a tuple (H, W); ints apply to both."""
     want = _grid("conv2d_output_size", TUPLE_CASES, reference)
@@ -88,15 +110,21 @@ BAD_CONV_ARGS = [
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("conv2d_output_size", "Raises ValueError when an argument is out of range")
 def test_conv2d_output_size_invalid(student, reference):
     """conv2d_output_size: ValueError for an output < 1 or an argument out of range."""
-    _, too_small = _valid_and_invalid("conv2d_output_size", CONV_CASES + DILATED_CASES, reference)
+    valid, too_small = _valid_and_invalid(
+        "conv2d_output_size", CONV_CASES + DILATED_CASES, reference
+    )
+    _works_on_valid(student, "conv2d_output_size", valid[::7])
     cases = too_small[::3] + BAD_CONV_ARGS
     for case, outcome in zip(
         cases, student.probe(probes.size_grid, "conv2d_output_size", cases), strict=True
     ):
-        require(
-            "ValueError" in outcome.get("error", ()),
+        require_raised(
+            outcome,
+            "ValueError",
             f"conv2d_output_size{case[0]} {case[1] or ''} must raise ValueError",
         )
 
@@ -114,6 +142,9 @@ def _pool_cases(ceil_mode):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause(
+    "pool2d_output_size", "Output size of nn.MaxPool2d, exactly as PyTorch computes it"
+)
 def test_pool2d_output_size_floor(student, reference):
     """pool2d_output_size: MaxPool2d's size with ceil_mode=False (padding, dilation)."""
     valid, _ = _valid_and_invalid("pool2d_output_size", _pool_cases(False), reference)
@@ -122,6 +153,10 @@ def test_pool2d_output_size_floor(student, reference):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause(
+    "pool2d_output_size",
+    "With ceil_mode, a last window that would start inside the right padding is dropped",
+)
 def test_pool2d_output_size_ceil_mode(student, reference):
     """pool2d_output_size: ceil_mode=True rounds up, but drops a last window that would
     start in the right padding (PyTorch's rule)."""
@@ -141,6 +176,7 @@ STRIDE_DEFAULT_CASES = [
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("pool2d_output_size", "stride=None means stride = kernel_size")
 def test_pool2d_output_size_default_stride(student, reference):
     """pool2d_output_size: stride=None means stride = kernel_size (tuples too)."""
     want = _grid("pool2d_output_size", STRIDE_DEFAULT_CASES, reference)
@@ -160,13 +196,18 @@ BAD_POOL_ARGS = [
 
 
 @pytest.mark.points(1)
-def test_pool2d_output_size_invalid(student):
+@pytest.mark.rule
+@pytest.mark.clause("pool2d_output_size", "Raises ValueError where PyTorch rejects the arguments")
+def test_pool2d_output_size_invalid(student, reference):
     """pool2d_output_size: ValueError where PyTorch rejects the arguments (padding more
     than half the kernel, non-positive sizes, an empty output)."""
+    valid, _ = _valid_and_invalid("pool2d_output_size", POOL_CASES, reference)
+    _works_on_valid(student, "pool2d_output_size", valid[::11])
     got = student.probe(probes.size_grid, "pool2d_output_size", BAD_POOL_ARGS)
     for case, outcome in zip(BAD_POOL_ARGS, got, strict=True):
-        require(
-            "ValueError" in outcome.get("error", ()),
+        require_raised(
+            outcome,
+            "ValueError",
             f"pool2d_output_size{case[0]} {case[1] or ''} must raise ValueError",
         )
 
@@ -234,6 +275,7 @@ STACKS = {
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("output_shape", "input_shape: (C, H, W) for images or (F,) for features")
 @pytest.mark.parametrize("container", ["sequential", "list"])
 @pytest.mark.parametrize("stack", sorted(STACKS))
 def test_output_shape(student, reference, stack, container):
@@ -252,6 +294,7 @@ def test_output_shape(student, reference, stack, container):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("output_shape", "Flatten's start_dim/end_dim count the batch dimension")
 def test_output_shape_flatten_dims(student, reference):
     """output_shape: nn.Flatten's start_dim/end_dim count the batch dimension."""
     spec = [("Flatten", (2,), {}), ("Linear", (30, 4), {}), ("Flatten", (), {})]
@@ -262,6 +305,7 @@ def test_output_shape_flatten_dims(student, reference):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("output_shape", "never by running the layers")
 def test_output_shape_is_analytic(student, reference):
     """output_shape: shapes come from the layers' settings; the layers are never run."""
     spec, shape = STACKS["conv_pool_non_square"]
@@ -272,6 +316,17 @@ def test_output_shape_is_analytic(student, reference):
     require(got["value"] == want["value"], "output_shape gave the wrong shape")
 
 
+def _output_shape_works(student, reference) -> None:
+    spec, shape = STACKS["cifar_like_classifier"]
+    got = student.probe(probes.output_shape_scenario, spec, shape, "list", True)
+    want = reference.probe(probes.output_shape_scenario, spec, shape, "list", True)
+    require_working(
+        "error" not in got and got.get("value") == want["value"],
+        "output_shape",
+        "output_shape gives a wrong shape for valid layers",
+    )
+
+
 MISMATCHES = {
     "Conv2d": ([("Conv2d", (3, 8, 3), {})], (4, 10, 12)),
     "BatchNorm2d": ([("Conv2d", (3, 8, 3), {}), ("BatchNorm2d", (6,), {})], (3, 10, 12)),
@@ -280,24 +335,31 @@ MISMATCHES = {
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("output_shape", "Raises ValueError on a channel or feature mismatch")
 @pytest.mark.parametrize("layer", sorted(MISMATCHES))
-def test_output_shape_mismatch(student, layer):
+def test_output_shape_mismatch(student, reference, layer):
     """output_shape: a channel/feature mismatch raises ValueError naming the layer's class."""
+    _output_shape_works(student, reference)
     spec, shape = MISMATCHES[layer]
     got = student.probe(probes.output_shape_scenario, spec, shape, "sequential", True)
-    require("ValueError" in got.get("error", ()), f"a mismatch at {layer} must raise ValueError")
+    require_raised(got, "ValueError", f"a mismatch at {layer} must raise ValueError")
     require(layer in got["message"], "the error message must name the layer's class")
 
 
 @pytest.mark.points(1)
-def test_output_shape_unsupported_layer(student):
+@pytest.mark.rule
+@pytest.mark.clause("output_shape", "TypeError for any other layer type (e.g. nn.LSTM)")
+def test_output_shape_unsupported_layer(student, reference):
     """output_shape: TypeError for a layer type it does not support (nn.LSTM)."""
+    _output_shape_works(student, reference)
     spec = [("Linear", (8, 6), {}), ("LSTM", (6, 4), {})]
     got = student.probe(probes.output_shape_scenario, spec, (8,), "list", True)
-    require("TypeError" in got.get("error", ()), "an unsupported layer must raise TypeError")
+    require_raised(got, "TypeError", "an unsupported layer must raise TypeError")
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("CifarNet", "18,354 parameters")
 def test_cifar_net_parameters(student, reference):
     """CifarNet: two convs and two linear layers, 18,354 parameters."""
     args = ("CifarNet", (), (2, 3, 32, 32), SEED, False)
@@ -308,6 +370,7 @@ def test_cifar_net_parameters(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("CifarNet", "flatten to (K, 8*8*8 = 512), fc 512→32, tanh, fc 32→10")
 @pytest.mark.parametrize("n_samples", [3, 1])
 def test_cifar_net_forward(student, reference, n_samples):
     """CifarNet: conv, tanh, pool twice, then fc, tanh, fc; (K, 3, 32, 32) -> (K, 10)."""
@@ -318,6 +381,7 @@ def test_cifar_net_forward(student, reference, n_samples):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("ResBlock", "weights initialised Kaiming-normal for ReLU")
 def test_resblock_init(student, reference):
     """ResBlock: bias-free 3×3 conv (padding 1) with Kaiming-normal (ReLU) weights;
     BatchNorm2d with weight 0.5 and bias 0."""
@@ -334,6 +398,7 @@ def test_resblock_init(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("ResBlock", "relu(bn(conv(x))) + x, same shape")
 @pytest.mark.parametrize("train_mode", [True, False])
 def test_resblock_forward(student, reference, train_mode):
     """ResBlock: relu(bn(conv(x))) + x, same shape as x (also non-square maps)."""
@@ -344,9 +409,17 @@ def test_resblock_forward(student, reference, train_mode):
     assert_close(got["out"], want["out"], rtol=1e-4, atol=1e-5, what="block output")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(4)
+@pytest.mark.rule
+@pytest.mark.clause(
+    "NetResDeep", "n_blocks INDEPENDENT ResBlock(n_chans1) (each with its own weights)"
+)
 def test_net_res_deep_blocks_independent(student, reference):
     """NetResDeep: n_blocks distinct ResBlocks, each with its own parameters."""
+    args = ("NetResDeep", (8, 3), (2, 3, 32, 32), SEED + 5, False)
+    got = student.probe(probes.model_forward, *args)
+    want = reference.probe(probes.model_forward, *args)
+    require_works(got["out"], want["out"], rtol=1e-4, atol=1e-5, what="NetResDeep")
     got = student.probe(probes.net_res_deep_blocks, 8, 3)
     want = reference.probe(probes.net_res_deep_blocks, 8, 3)
     require(got["n_blocks"] == want["n_blocks"], "NetResDeep must hold n_blocks ResBlocks")
@@ -359,6 +432,7 @@ def test_net_res_deep_blocks_independent(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("NetResDeep", "n_chans1=32")
 def test_net_res_deep_defaults(student, reference):
     """NetResDeep(): n_chans1=32 and n_blocks=10 by default."""
     got = student.probe(probes.net_res_deep_blocks, 32, 10)
@@ -367,6 +441,7 @@ def test_net_res_deep_defaults(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("NetResDeep", "flatten, fc 8*8*n_chans1 → 32, ReLU, fc 32 → 10")
 @pytest.mark.parametrize("train_mode", [True, False])
 def test_net_res_deep_forward(student, reference, train_mode):
     """NetResDeep: conv, ReLU, pool, the blocks, pool, fc, ReLU, fc; (K, 3, 32, 32) ->
@@ -380,7 +455,8 @@ def test_net_res_deep_forward(student, reference, train_mode):
 STRIDED = [(8, 3, 1, 2), (13, 5, 3, 1), (64, 10, 1, 3), (100, 7, 2, 2)]
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
+@pytest.mark.clause("make_strided_cnn", "-> (K, n_classes) for any image_size >= 8")
 @pytest.mark.parametrize("image_size,n_classes,in_channels,n_samples", STRIDED)
 def test_make_strided_cnn_output_shape(student, image_size, n_classes, in_channels, n_samples):
     """make_strided_cnn: the output is exactly (K, n_classes) for any image_size >= 8."""
@@ -390,6 +466,7 @@ def test_make_strided_cnn_output_shape(student, image_size, n_classes, in_channe
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("make_strided_cnn", "image_size=64")
 def test_make_strided_cnn_defaults(student):
     """make_strided_cnn(): 64×64 single-channel images, 10 classes by default."""
     got = student.probe(probes.strided_cnn, None, None, None, 2)
@@ -397,6 +474,9 @@ def test_make_strided_cnn_defaults(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause(
+    "make_strided_cnn", "then an average pool over the WHOLE remaining map and a flatten"
+)
 @pytest.mark.parametrize("image_size,n_classes,in_channels,n_samples", STRIDED[1:3])
 def test_make_strided_cnn_structure(student, image_size, n_classes, in_channels, n_samples):
     """make_strided_cnn: three 3×3 stride-2 convs with padding 1, then the average of the

@@ -1,4 +1,4 @@
-"""Hidden suite for exercise 4 (datasets): 35 points."""
+"""Hidden suite for exercise 4 (datasets)."""
 
 from pathlib import Path
 
@@ -7,7 +7,14 @@ import pytest
 import torch
 import torchvision
 
-from autograder.judge.checks import Mismatch, assert_close, require, student_raises
+from autograder.judge.checks import (
+    Mismatch,
+    assert_close,
+    require,
+    require_working,
+    require_works,
+    student_raises,
+)
 from autograder.kit import datagen
 from autograder.probes import datasets as probes
 
@@ -38,15 +45,30 @@ def check_table(got: dict, want: dict) -> None:
         assert_close(g["y"], w["y"], rtol=1e-6, what="y of ds[i]")
 
 
+def dataset_works(student, reference, data: Path) -> None:
+    """AmesHousingDataset reads ames.csv as the reference does (rules about it count only
+    then)."""
+    args = (str(data / "ames.csv"), [0, 5, -1])
+    got, want = student.probe(probes.ames_file, *args), reference.probe(probes.ames_file, *args)
+    require_works(
+        [[i["x"], i["y"]] for i in got["items"]] + [got["len"]],
+        [[i["x"], i["y"]] for i in want["items"]] + [want["len"]],
+        rtol=1e-6,
+        what="AmesHousingDataset",
+    )
+
+
 # ----------------------------------------------------------------------------- the Dataset
 @pytest.mark.points(2)
+@pytest.mark.clause("AmesHousingDataset", "Negative indices count from the end as in a list")
 def test_ames_dataset_generated_table(student, reference, data):
     """AmesHousingDataset: length, attributes and rows (negative indices too) of ames.csv."""
     args = (str(data / "ames.csv"), [0, 17, 2927, -1, -2928, -100])
     check_table(student.probe(probes.ames_file, *args), reference.probe(probes.ames_file, *args))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
+@pytest.mark.clause("AmesHousingDataset", "Read the sizes from the table: nothing is hard-coded")
 @pytest.mark.parametrize(
     "n_rows,columns,suffix",
     [
@@ -69,16 +91,25 @@ def test_ames_dataset_other_tables(student, reference, n_rows, columns, suffix):
 
 
 @pytest.mark.points(1)
-def test_ames_dataset_index_error(student, data):
+@pytest.mark.rule
+@pytest.mark.clause("AmesHousingDataset", "an index outside `[-len, len)` raises IndexError")
+def test_ames_dataset_index_error(student, reference, data):
     """AmesHousingDataset: an index outside [-len, len) raises IndexError."""
+    dataset_works(student, reference, data)
     for index in (2928, -2929, 10**6):
         with student_raises("IndexError"):
             student.probe(probes.ames_getitem, str(data / "ames.csv"), index)
 
 
 @pytest.mark.points(1)
-def test_ames_dataset_bad_files(student):
+@pytest.mark.rule
+@pytest.mark.clause(
+    "AmesHousingDataset",
+    "Raises a clear error for a missing file, and ValueError for a table with fewer than two",
+)
+def test_ames_dataset_bad_files(student, reference, data):
     """AmesHousingDataset: a missing file and a one-column table raise a clear error."""
+    dataset_works(student, reference, data)
     with student_raises("FileNotFoundError", "OSError", "ValueError"):
         student.probe(probes.ames_missing_file)
     with student_raises("ValueError", "TypeError"):
@@ -87,6 +118,7 @@ def test_ames_dataset_bad_files(student):
 
 # ----------------------------------------------------------------------------- simplify_ames
 @pytest.mark.points(1)
+@pytest.mark.clause("simplify_ames", "drops the rows that miss a value in any of *those* columns")
 @pytest.mark.parametrize(
     "n_rows,fraction,in_suffix,out_suffix",
     [(160, 0.1, ".csv", ".csv"), (40, 0.25, ".xlsx", ".xlsx"), (30, 0.0, ".csv", ".xlsx")],
@@ -106,6 +138,7 @@ def test_simplify_ames_generated(student, reference, n_rows, fraction, in_suffix
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("simplify_ames", "Returns the number of rows written (2928 on the public file)")
 def test_simplify_ames_full_raw_table(student, data):
     """simplify_ames: the 82-column ames_raw.csv (2930 rows) gives the 2928 rows of ames.csv."""
     got = student.probe(probes.simplify_file, str(data / "ames_raw.csv"))
@@ -117,6 +150,7 @@ def test_simplify_ames_full_raw_table(student, data):
 
 # ----------------------------------------------------------------------------- loaders
 @pytest.mark.points(1)
+@pytest.mark.clause("make_dataloader", "whose batches come out as tensors")
 def test_make_dataloader_over_ames(student, data):
     """make_dataloader(AmesHousingDataset(ames.csv), 32, seed=0): 92 tensor batches, the last
     of 16 rows."""
@@ -131,6 +165,7 @@ def test_make_dataloader_over_ames(student, data):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("make_dataloader", "even when you iterate them in step")
 @pytest.mark.parametrize("n,batch_size", [(45, 8), (1, 4)])
 def test_make_dataloader_same_seed_in_step(student, n, batch_size):
     """make_dataloader: two loaders with the same seed give the same batches epoch after
@@ -150,6 +185,7 @@ def test_make_dataloader_same_seed_in_step(student, n, batch_size):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("make_dataloader", "shuffle=False keeps the dataset's order")
 def test_make_dataloader_unseeded(student):
     """make_dataloader: shuffle=False keeps the order; seed=None still shuffles every sample."""
     got = student.probe(probes.loader_orders, 11, 4, False)
@@ -164,6 +200,7 @@ def test_make_dataloader_unseeded(student):
 
 # ----------------------------------------------------------------------------- split_dataset
 @pytest.mark.points(1)
+@pytest.mark.clause("split_dataset", "part k has `floor(fractions[k] * n)` samples")
 @pytest.mark.parametrize(
     "n,fractions",
     [
@@ -192,6 +229,7 @@ def test_split_dataset_sizes(student, reference, n, fractions):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("split_dataset", "the same seed gives the same split")
 def test_split_dataset_seeded(student, reference):
     """split_dataset: the same seed gives the same split, another seed another split; the
     default fractions are (0.7, 0.15, 0.15)."""
@@ -213,8 +251,19 @@ def test_split_dataset_seeded(student, reference):
 
 
 @pytest.mark.points(1)
-def test_split_dataset_rejects_bad_fractions(student):
+@pytest.mark.rule
+@pytest.mark.clause(
+    "split_dataset", "Raises ValueError if a fraction is negative or the fractions do not sum to 1"
+)
+def test_split_dataset_rejects_bad_fractions(student, reference):
     """split_dataset: ValueError for a negative fraction or fractions not summing to 1."""
+    got = student.probe(probes.split_parts, 20, (0.3, 0.7), 0)
+    want = reference.probe(probes.split_parts, 20, (0.3, 0.7), 0)
+    require_working(
+        [len(p) for p in got] == [len(p) for p in want] and sorted(sum(got, [])) == list(range(20)),
+        "split_dataset",
+        "split_dataset gives wrong parts for valid fractions",
+    )
     for fractions in ((0.6, 0.6, -0.2), (0.7, 0.2), (0.5, 0.5, 0.01)):
         with student_raises("ValueError"):
             student.probe(probes.split_parts, 20, fractions, 0)
@@ -235,6 +284,7 @@ def check_stats(got: dict, images: torch.Tensor, what: str) -> None:
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("channel_mean_std", "Per-channel mean and standard deviation over every pixel")
 @pytest.mark.parametrize("name", ["MNIST", "FashionMNIST"])
 def test_channel_mean_std_torchvision(student, data, name):
     """channel_mean_std: torchvision MNIST/FashionMNIST + ToTensor, equal to a direct
@@ -244,7 +294,8 @@ def test_channel_mean_std_torchvision(student, data, name):
     check_stats(got, (raw.data.to(torch.float32) / 255)[:, None], name)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
+@pytest.mark.clause("channel_mean_std", "Careful: the mean of per-batch stds is not the std")
 @pytest.mark.parametrize(
     "shape,n,batch_size", [((3, 5, 9), 30, 7), ((2, 4, 3), 13, 1), ((1, 6, 2), 20, 5000)]
 )
@@ -256,6 +307,7 @@ def test_channel_mean_std_batches(student, shape, n, batch_size):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("channel_mean_std", "Bessel's correction")
 def test_channel_mean_std_single_image(student):
     """channel_mean_std: a dataset of a single image, with the default batch size."""
     got = student.probe(probes.stats_of_images, (2, 3, 4), 1, 7, None)
@@ -263,6 +315,7 @@ def test_channel_mean_std_single_image(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("mnist_transform", "then `transforms.Normalize` with `mean` and `std`")
 def test_mnist_transform(student, reference, data):
     """mnist_transform: ToTensor then Normalize with the given mean and std (defaults
     0.1307/0.3081), on square and non-square images."""

@@ -11,6 +11,7 @@ SEED = 5505
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("DenseReLU", "Attribute: `self.fc = nn.Linear(n_in, n_out)`")
 @pytest.mark.parametrize("cls_name", ["DenseReLU", "DenseNoReLU"])
 def test_dense_layers(student, reference, cls_name):
     """DenseReLU / DenseNoReLU: `self.fc` is an nn.Linear(n_in, n_out); ReLU only in
@@ -34,6 +35,7 @@ DEEP_CASES = [
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("DeepNeuralNet", "Each layer is registered exactly once")
 @pytest.mark.parametrize("n_x,n_h,n_y,shape", DEEP_CASES)
 def test_deep_net_parameters_and_layout(student, reference, n_x, n_h, n_y, shape):
     """DeepNeuralNet: all layers in one self.layers nn.Sequential (an nn.Flatten first is
@@ -58,7 +60,8 @@ def test_deep_net_parameters_and_layout(student, reference, n_x, n_h, n_y, shape
     )
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
+@pytest.mark.clause("DeepNeuralNet", "no ReLU on the logits")
 @pytest.mark.parametrize("n_x,n_h,n_y,shape", DEEP_CASES)
 def test_deep_net_forward(student, reference, n_x, n_h, n_y, shape):
     """DeepNeuralNet: flattens (K, *) and returns the logits of the stacked layers (no
@@ -70,6 +73,7 @@ def test_deep_net_forward(student, reference, n_x, n_h, n_y, shape):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("ShallowNeuralNet", "Linear(n_h, n_y); returns (K, n_y) logits")
 @pytest.mark.parametrize("shape", [(6, 3, 4, 2), (1, 24)])
 def test_shallow_net(student, reference, shape):
     """ShallowNeuralNet: flatten, Linear(n_x, n_h), ReLU, Linear(n_h, n_y); logits."""
@@ -81,6 +85,9 @@ def test_shallow_net(student, reference, shape):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause(
+    "count_parameters", "With trainable_only=True, count only parameters with requires_grad=True"
+)
 @pytest.mark.parametrize("trainable_only", [None, True, False])
 def test_count_parameters(student, reference, trainable_only):
     """count_parameters: an int; frozen parameters count only when trainable_only=False
@@ -92,6 +99,8 @@ def test_count_parameters(student, reference, trainable_only):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("l1_penalty", "Σ|θ| over every trainable parameter")
+@pytest.mark.clause("l2_penalty", "Σθ² over every trainable parameter")
 @pytest.mark.parametrize("name", ["l1_penalty", "l2_penalty"])
 def test_penalty_value(student, reference, name):
     """l1_penalty / l2_penalty: Σ|θ| and Σθ² over the trainable parameters only (no
@@ -102,7 +111,9 @@ def test_penalty_value(student, reference, name):
     assert_close(got["value"], want["value"], rtol=1e-6, what=f"{name} value")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
+@pytest.mark.clause("l1_penalty", "Do not call .item(): a float has no gradient")
+@pytest.mark.clause("l2_penalty", "a 0-dim tensor that autograd can differentiate")
 @pytest.mark.parametrize("name", ["l1_penalty", "l2_penalty"])
 def test_penalty_is_differentiable(student, reference, name):
     """l1_penalty / l2_penalty: a tensor in the autograd graph whose backward gives the
@@ -116,6 +127,7 @@ def test_penalty_is_differentiable(student, reference, name):
 
 
 @pytest.mark.points(3)
+@pytest.mark.clause("xavier_init_", "weights from the Xavier/Glorot uniform distribution")
 @pytest.mark.parametrize("seed", [SEED + 6, SEED + 7])
 def test_xavier_init(student, seed):
     """xavier_init_: every nn.Linear and nn.Conv2d (nested ones too) gets Xavier-uniform

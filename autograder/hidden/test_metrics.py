@@ -1,16 +1,17 @@
-"""Hidden suite for exercise 8 (metrics): 10 points."""
+"""Hidden suite for exercise 8 (metrics)."""
 
 import numpy as np
 import pytest
 import torch
 
-from autograder.judge.checks import assert_close, require, student_raises
+from autograder.judge.checks import assert_close, require, require_works, student_raises
 from autograder.probes import metrics as probes
 
 RNG = np.random.default_rng(8008)
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("binary_accuracy", "`q >= threshold` (the boundary counts as 1)")
 def test_binary_accuracy_matches_reference(student, reference):
     """binary_accuracy: threshold is inclusive (q >= threshold counts as 1)."""
     y = RNG.integers(0, 2, size=50)
@@ -24,6 +25,9 @@ def test_binary_accuracy_matches_reference(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause(
+    "module", "Every function accepts NumPy arrays or torch tensors and returns a Python float"
+)
 def test_binary_accuracy_tensor_inputs(student):
     """binary_accuracy: accepts torch tensors and returns a Python float."""
     result = student.metrics.binary_accuracy(torch.tensor([1, 0, 1]), torch.tensor([0.7, 0.6, 0.2]))
@@ -32,6 +36,7 @@ def test_binary_accuracy_tensor_inputs(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("multiclass_accuracy", "or (K, C) one-hot rows")
 @pytest.mark.parametrize("one_hot", [False, True])
 def test_multiclass_accuracy(student, reference, one_hot):
     """multiclass_accuracy: arg-max of each row of scores; labels may be one-hot."""
@@ -46,6 +51,7 @@ def test_multiclass_accuracy(student, reference, one_hot):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("confusion_matrix", "Returns a (C, C) int64 array")
 def test_confusion_matrix(student, reference):
     """confusion_matrix: (C, C) int64, rows are the true class, columns the prediction."""
     t, p = RNG.integers(0, 4, size=60), RNG.integers(0, 4, size=60)
@@ -55,14 +61,25 @@ def test_confusion_matrix(student, reference):
 
 
 @pytest.mark.points(1)
-def test_confusion_matrix_out_of_range(student):
+@pytest.mark.rule
+@pytest.mark.clause(
+    "confusion_matrix", "Raises ValueError when a label is outside [0, num_classes)"
+)
+def test_confusion_matrix_out_of_range(student, reference):
     """confusion_matrix: a label outside [0, num_classes) raises ValueError."""
+    t, p = np.array([0, 4, 2, 2]), np.array([1, 4, 2, 0])
+    require_works(
+        student.metrics.confusion_matrix(t, p, 5),
+        reference.metrics.confusion_matrix(t, p, 5),
+        what="confusion_matrix",
+    )
     for t, p in (([0, 5], [0, 1]), ([0, 1], [-1, 1])):
         with student_raises("ValueError"):
             student.metrics.confusion_matrix(np.array(t), np.array(p), 5)
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("per_class_accuracy", "NaN for a class with no samples")
 def test_per_class_accuracy(student, reference):
     """per_class_accuracy: diagonal over row sums, NaN for a class without samples."""
     cm = np.array([[5, 1, 0, 2], [0, 0, 0, 0], [1, 2, 3, 0], [0, 0, 0, 7]])
@@ -73,13 +90,16 @@ def test_per_class_accuracy(student, reference):
     )
 
 
-@pytest.mark.points(2)
-@pytest.mark.parametrize("n_samples,batch_size", [(23, 5), (1, 8)])
+@pytest.mark.points(3)
+@pytest.mark.rule
+@pytest.mark.clause("loader_accuracy", "count the samples you actually saw")
+@pytest.mark.parametrize("n_samples,batch_size", [(23, 5), (3, 8)])
 def test_loader_accuracy(student, reference, n_samples, batch_size):
-    """loader_accuracy: eval mode, no grad, each batch counted by its real size."""
+    """loader_accuracy: eval mode, no grad, each batch counted by its real size (also a
+    single batch shorter than batch_size)."""
     args = (n_samples, batch_size, 6, 3, 77, True)
     got = student.probe(probes.loader_accuracy_scenario, *args)
     want = reference.probe(probes.loader_accuracy_scenario, *args)
-    assert_close(got["accuracy"], want["accuracy"], what="accuracy")
+    require_works(got["accuracy"], want["accuracy"], what="loader_accuracy")
     require(got["unchanged"], "loader_accuracy changed the model's parameters")
     require(not got["any_grad"], "loader_accuracy computed gradients (use torch.no_grad())")

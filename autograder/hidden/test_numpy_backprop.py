@@ -1,11 +1,10 @@
-"""Hidden suite for exercise 1 (numpy_backprop): 25 points."""
-
-import ast
+"""Hidden suite for exercise 1 (numpy_backprop)."""
 
 import numpy as np
 import pytest
 
-from autograder.judge.checks import Mismatch, require
+from autograder.judge import source_rules
+from autograder.judge.checks import Mismatch, require, require_works
 from autograder.judge.checks import assert_close as _assert_close
 from autograder.probes import numpy_backprop as probes
 
@@ -43,6 +42,7 @@ def _strict(student, function, *args):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("logistic", "σ(z) = 1 / (1 + exp(-z)), elementwise")
 def test_logistic_values(student, reference):
     """logistic: σ(z) elementwise for arrays of any shape."""
     for z in (RNG.normal(scale=4, size=7), RNG.normal(size=(3, 4))):
@@ -50,6 +50,7 @@ def test_logistic_values(student, reference):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("logistic", "numerically stable for |z| up to 1e4")
 def test_logistic_stable(student, reference):
     """logistic: no overflow/invalid warning and correct values for z = ±1e4 and ±800."""
     z = np.array([-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4])
@@ -58,6 +59,7 @@ def test_logistic_stable(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("forward_binary", "Returns q = σ(X @ w + b), shape (K,)")
 def test_forward_binary(student, reference):
     """forward_binary: q = σ(X @ w + b), shape (K,)."""
     rng, X, _ = _binary_data(11, 4, 1102)
@@ -70,6 +72,7 @@ def test_forward_binary(student, reference):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("binary_cross_entropy", "with q first clipped to [eps, 1 - eps]")
 def test_binary_cross_entropy(student, reference):
     """binary_cross_entropy: mean over samples; q clipped to [eps, 1 - eps] (q may be 0 or 1)."""
     _, _, y = _binary_data(13, 1, 1103)
@@ -87,7 +90,8 @@ def test_binary_cross_entropy(student, reference):
         )
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
+@pytest.mark.clause("backward_binary", "w_grad = X.T @ (q - y) / K")
 @pytest.mark.parametrize("K", [1, 17])
 def test_backward_binary(student, reference, K):
     """backward_binary: gradients of the *mean* loss (single sample included)."""
@@ -102,6 +106,7 @@ def test_backward_binary(student, reference, K):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("forward_multiclass", "Stable for large logits")
 def test_forward_multiclass(student, reference):
     """forward_multiclass: row-wise softmax of X @ W.T + b; stable for logits of ~1e4."""
     rng = np.random.default_rng(1105)
@@ -121,6 +126,7 @@ def test_forward_multiclass(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("categorical_cross_entropy", "Q clipped to [eps, 1]")
 def test_categorical_cross_entropy(student, reference):
     """categorical_cross_entropy: mean over rows of -Σ Y log Q, Q clipped (Q may hold 0)."""
     rng = np.random.default_rng(1106)
@@ -135,7 +141,8 @@ def test_categorical_cross_entropy(student, reference):
     )
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
+@pytest.mark.clause("backward_multiclass", "W_grad = (Q - Y).T @ X / K")
 @pytest.mark.parametrize("K", [1, 14])
 def test_backward_multiclass(student, reference, K):
     """backward_multiclass: (Q - Y).T @ X / K and the column means of Q - Y."""
@@ -152,6 +159,7 @@ def test_backward_multiclass(student, reference, K):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("forward_two_layer", "H = tanh(X @ W1.T + b1)")
 def test_forward_two_layer(student, reference):
     """forward_two_layer: H = tanh(X @ W1.T + b1) and q = σ(H @ w2 + b2)."""
     rng = np.random.default_rng(1108)
@@ -164,7 +172,8 @@ def test_forward_two_layer(student, reference):
     )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
+@pytest.mark.clause("backward_two_layer", "Exact gradients of the mean BCE")
 @pytest.mark.parametrize("K", [1, 12])
 def test_backward_two_layer(student, reference, K):
     """backward_two_layer: exact gradients of the mean BCE through tanh (checked to 1e-6)."""
@@ -182,6 +191,7 @@ def test_backward_two_layer(student, reference, K):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("numerical_gradient", "(f(x + h e_i) - f(x - h e_i)) / (2h)")
 @pytest.mark.parametrize("shape,h", [((2, 3, 2), None), ((5,), 1e-4)])
 def test_numerical_gradient_accuracy(student, shape, h):
     """numerical_gradient: central differences, accurate to second order in h, any shape."""
@@ -193,13 +203,18 @@ def test_numerical_gradient_accuracy(student, shape, h):
 
 
 @pytest.mark.points(1)
-def test_numerical_gradient_restores_x(student):
+@pytest.mark.rule
+@pytest.mark.clause("numerical_gradient", "x must be unchanged afterwards")
+def test_numerical_gradient_restores_x(student, reference):
     """numerical_gradient: x holds its original values afterwards."""
     got = student.probe(probes.numerical_gradient_scenario, (3, 4), 1111, None)
-    assert_close(got["after"], got["before"], rtol=1e-12, atol=0, what="x after the call")
+    want = reference.probe(probes.numerical_gradient_scenario, (3, 4), 1111, None)
+    require_works(got["grad"], want["grad"], what="numerical_gradient", rtol=1e-6, atol=1e-8)
+    assert_close(got["after"], want["before"], rtol=1e-12, atol=0, what="x after the call")
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("train_binary", "losses[i] is the mean BCE *before* update i")
 def test_train_binary(student, reference):
     """train_binary: GD from zeros; losses[i] is the loss before update i; deterministic."""
     rng, X, y = _binary_data(23, 3, 1112)
@@ -217,28 +232,21 @@ def test_train_binary(student, reference):
     )
 
 
-def _torch_uses(source: str) -> list[str]:
-    """Imports of torch anywhere in the module, static __import__/importlib calls and
-    string constants naming a torch module."""
-    roots = probes.TORCH_ROOTS
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found += [a.name for a in node.names if a.name.split(".")[0] in roots]
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in roots:
-            found.append(node.module)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value.split(".")[0] in roots and " " not in node.value:
-                found.append(repr(node.value))
-    return found
-
-
 @pytest.mark.points(2)
-def test_does_not_use_torch(student):
+@pytest.mark.rule
+@pytest.mark.clause("module", "in NumPy only (do not import torch)")
+def test_does_not_use_torch(student, reference):
     """The module uses NumPy only: no torch import (also none via __import__/importlib)."""
-    student.numpy_backprop.logistic(np.zeros(3))  # an unfinished module earns nothing here
+    X, W, b = RNG.normal(size=(4, 3)), RNG.normal(size=(2, 3)), RNG.normal(size=2)
+    for function, args in (("logistic", (X,)), ("forward_multiclass", (W, b, X))):
+        require_works(
+            getattr(student.numpy_backprop, function)(*args),
+            getattr(reference.numpy_backprop, function)(*args),
+            what=function,
+        )
     try:
-        uses = _torch_uses(student.source("numpy_backprop"))
+        tree = source_rules.parse(student.source("numpy_backprop"))
+        uses = source_rules.module_imports(tree, probes.TORCH_ROOTS)
     except SyntaxError:
         raise Mismatch("the module's source could not be parsed") from None
     require(not uses, f"numpy_backprop must not use torch (found {', '.join(uses)})")

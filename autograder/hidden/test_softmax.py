@@ -1,13 +1,12 @@
-"""Hidden suite for exercise 2 (softmax): 27 points."""
-
-import ast
+"""Hidden suite for exercise 2 (softmax)."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.judge.checks import Mismatch, assert_close, require, student_raises
+from autograder.judge import source_rules
+from autograder.judge.checks import Mismatch, assert_close, require, require_works, student_raises
 from autograder.probes import softmax as probes
 
 RNG = np.random.default_rng(2202)
@@ -21,6 +20,7 @@ def _strict(student, function, *args):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("softmax", "exp(x) / sum(exp(x)) along `axis`")
 def test_softmax_any_axis(student, reference):
     """softmax: exp(x) / Σ exp(x) along the given axis of an array of any shape."""
     x = RNG.normal(scale=3, size=(2, 3, 4))
@@ -34,7 +34,8 @@ def test_softmax_any_axis(student, reference):
     assert_close(student.softmax.softmax(v), reference.softmax.softmax(v), what="softmax of (C,)")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(4)
+@pytest.mark.clause("softmax", "no NaN/inf or overflow warning for entries of ±1e4")
 def test_softmax_stable(student, reference):
     """softmax: entries of ±1e4 give no NaN/inf and no overflow warning."""
     for axis in (-1, 0):
@@ -47,6 +48,7 @@ def test_softmax_stable(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("log_softmax", "x - log(sum(exp(x))) along `axis`")
 def test_log_softmax_values(student, reference):
     """log_softmax: x - log Σ exp(x) along the given axis."""
     x = RNG.normal(scale=5, size=(5, 3))
@@ -58,7 +60,8 @@ def test_log_softmax_values(student, reference):
         )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
+@pytest.mark.clause("log_softmax", "finite and exact for entries of ±1e4, with no warning")
 def test_log_softmax_stable(student, reference):
     """log_softmax: finite and exact for entries of ±1e4, with no warning."""
     for axis in (-1, 0):
@@ -71,6 +74,7 @@ def test_log_softmax_stable(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("one_hot", "Returns a (K, C) float64 array")
 def test_one_hot(student, reference):
     """one_hot: (K, C) float64 with a single 1 per row; whole-valued floats are labels too."""
     labels = RNG.integers(0, 6, size=9)
@@ -87,24 +91,35 @@ def test_one_hot(student, reference):
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("one_hot", "Raises ValueError for a label outside [0, num_classes)")
 @pytest.mark.parametrize("labels", [[0, 4, 7], [2, -1, 0]])
-def test_one_hot_out_of_range(student, labels):
+def test_one_hot_out_of_range(student, reference, labels):
     """one_hot: a label outside [0, num_classes) raises ValueError."""
-    student.softmax.one_hot(np.array([1, 0]), 3)  # a working one_hot first
+    valid = np.array([1, 0, 2])
+    require_works(
+        student.softmax.one_hot(valid, 3), reference.softmax.one_hot(valid, 3), what="one_hot"
+    )
     with student_raises("ValueError"):
         student.softmax.one_hot(np.array(labels), 7)
 
 
 @pytest.mark.points(1)
-def test_one_hot_not_whole(student):
+@pytest.mark.rule
+@pytest.mark.clause("one_hot", "or a label that is not a whole number (2.5)")
+def test_one_hot_not_whole(student, reference):
     """one_hot: a label that is not a whole number raises ValueError."""
-    student.softmax.one_hot(np.array([1.0, 0.0]), 3)  # whole-valued floats are accepted
+    valid = np.array([1.0, 0.0, 2.0])  # whole-valued floats are labels
+    require_works(
+        student.softmax.one_hot(valid, 3), reference.softmax.one_hot(valid, 3), what="one_hot"
+    )
     for labels in ([1.0, 2.5], [0.0, 1.0001]):
         with student_raises("ValueError"):
             student.softmax.one_hot(np.array(labels), 3)
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("softmax_torch", "differentiable by autograd")
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_softmax_torch_value_and_grad(student, reference, dtype):
     """softmax_torch: values and autograd gradients match the reference along any dim."""
@@ -122,15 +137,23 @@ def test_softmax_torch_value_and_grad(student, reference, dtype):
 
 
 @pytest.mark.points(1)
-def test_softmax_torch_gradcheck(student):
+@pytest.mark.rule
+@pytest.mark.clause("softmax_torch", "passes torch.autograd.gradcheck in float64")
+def test_softmax_torch_gradcheck(student, reference):
     """softmax_torch: passes torch.autograd.gradcheck in float64."""
     x = torch.randn(4, 3, generator=torch.Generator().manual_seed(2204), dtype=torch.float64)
     for dim in (1, 0):
+        require_works(
+            student.softmax.softmax_torch(x, dim),
+            reference.softmax.softmax_torch(x, dim),
+            what="softmax_torch",
+        )
         problem = student.probe(probes.gradcheck, "softmax_torch", x, dim)
         require(not problem, f"gradcheck of softmax_torch(dim={dim}) failed: {problem}")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(3)
+@pytest.mark.clause("softmax_torch", "Stable for entries of ±1e4")
 def test_softmax_torch_stable(student, reference):
     """softmax_torch: logits of ±1e4 give finite values and gradients."""
     x = torch.tensor(HUGE)
@@ -152,6 +175,7 @@ def _ce_expected(logits: torch.Tensor, targets: torch.Tensor) -> dict:
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("cross_entropy", "equal to F.cross_entropy(logits, targets)")
 @pytest.mark.parametrize(
     "K,C,dtype", [(13, 6, torch.float64), (1, 4, torch.float64), (9, 5, torch.float32)]
 )
@@ -169,16 +193,21 @@ def test_cross_entropy_matches_torch(student, K, C, dtype):
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("cross_entropy", "passes torch.autograd.gradcheck in float64")
 def test_cross_entropy_gradcheck(student):
     """cross_entropy: passes torch.autograd.gradcheck in float64."""
     gen = torch.Generator().manual_seed(2206)
     logits = torch.randn(5, 3, generator=gen, dtype=torch.float64)
     targets = torch.tensor([2, 0, 1, 1, 2])
+    got = student.softmax.cross_entropy(logits, targets)
+    require_works(got, F.cross_entropy(logits, targets), what="cross_entropy", check_shape=False)
     problem = student.probe(probes.gradcheck, "cross_entropy", logits, targets)
     require(not problem, f"gradcheck of cross_entropy failed: {problem}")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(4)
+@pytest.mark.clause("cross_entropy", "Stable for logits of ±1e4")
 def test_cross_entropy_stable(student):
     """cross_entropy: logits of ±1e4 give the exact finite loss and gradient."""
     for dtype in (torch.float64, torch.float32):
@@ -193,10 +222,19 @@ def test_cross_entropy_stable(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("cross_entropy", "Raises ValueError for a target outside [0, C)")
 def test_cross_entropy_bad_target(student):
     """cross_entropy: a target outside [0, C) raises instead of giving a value."""
     logits = torch.randn(3, 4, generator=torch.Generator().manual_seed(2207))
-    student.softmax.cross_entropy(logits, torch.tensor([0, 1, 3]))  # valid targets work
+    valid = torch.tensor([0, 1, 3])
+    require_works(
+        student.softmax.cross_entropy(logits, valid),
+        F.cross_entropy(logits, valid),
+        what="cross_entropy",
+        rtol=1e-4,
+        check_shape=False,
+    )
     for targets in ([0, 4, 1], [0, -1, 1]):
         with student_raises("ValueError", "TypeError", "IndexError", "RuntimeError"):
             student.softmax.cross_entropy(logits, torch.tensor(targets))
@@ -212,53 +250,41 @@ BANNED_ATTRS = {name for _, name in probes.BANNED if name != "forward"} | {
 CHECKED = ("softmax_torch", "cross_entropy")
 
 
-def _banned_references(source: str) -> list[str]:
-    """Banned names used by softmax_torch, cross_entropy, the module's helpers they call,
-    or module-level code: attributes (torch.softmax, x.log_softmax, F.cross_entropy),
-    names imported from torch under any alias, and getattr-style strings."""
-    tree = ast.parse(source)
-    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    aliases = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
-            aliases |= {a.asname or a.name for a in node.names if a.name in BANNED_ATTRS}
-    top_level = [n for n in tree.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)]
-    reach, todo = set(), [f for f in CHECKED if f in functions]
-    while todo:  # the helpers softmax_torch and cross_entropy call, transitively
-        name = todo.pop()
-        if name in reach:
-            continue
-        reach.add(name)
-        for node in ast.walk(functions[name]):
-            if isinstance(node, ast.Name) and node.id in functions and node.id not in reach:
-                todo.append(node.id)
-    found = []
-    for root in [functions[f] for f in sorted(reach)] + top_level:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Attribute) and node.attr in BANNED_ATTRS:
-                found.append(node.attr)
-            elif isinstance(node, ast.Name) and node.id in aliases:
-                found.append(node.id)
-            elif isinstance(node, ast.Constant) and node.value in BANNED_ATTRS:
-                found.append(repr(node.value))
-    return sorted(set(found))
+def _works(student, reference) -> None:
+    """softmax_torch and cross_entropy give the reference's values (rules need working code)."""
+    gen = torch.Generator().manual_seed(2209)
+    x, logits = torch.randn(3, 4, generator=gen), torch.randn(4, 3, generator=gen)
+    targets = torch.tensor([2, 0, 1, 1])
+    for function, args in (("softmax_torch", (x, 0)), ("cross_entropy", (logits, targets))):
+        require_works(
+            getattr(student.softmax, function)(*args),
+            getattr(reference.softmax, function)(*args),
+            what=function,
+            rtol=1e-5,
+            atol=1e-7,
+        )
 
 
-@pytest.mark.points(2)
-def test_no_library_softmax_in_source(student):
+@pytest.mark.points(3)
+@pytest.mark.rule
+@pytest.mark.clause("module", "must be built from elementary tensor operations")
+def test_no_library_softmax_in_source(student, reference):
     """softmax_torch and cross_entropy use no library softmax, log-softmax, NLL or CE loss."""
-    student.softmax.softmax_torch(torch.zeros(2, 3))  # an unfinished module earns nothing here
-    student.softmax.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 2]))
+    _works(student, reference)
     try:
-        found = _banned_references(student.source("softmax"))
+        tree = source_rules.parse(student.source("softmax"))
+        found = source_rules.banned_references(tree, CHECKED, BANNED_ATTRS, {"torch"})
     except SyntaxError:
         raise Mismatch("the module's source could not be parsed") from None
     require(not found, f"softmax_torch/cross_entropy use a banned function: {', '.join(found)}")
 
 
-@pytest.mark.points(2)
-def test_no_library_softmax_at_runtime(student):
+@pytest.mark.points(3)
+@pytest.mark.rule
+@pytest.mark.clause("module", "must be built from elementary tensor operations")
+def test_no_library_softmax_at_runtime(student, reference):
     """softmax_torch and cross_entropy call no library softmax, NLL or CE loss when run."""
+    _works(student, reference)
     gen = torch.Generator().manual_seed(2208)
     x, logits = torch.randn(4, 3, generator=gen), torch.randn(5, 4, generator=gen)
     targets = torch.tensor([3, 0, 1, 2, 0])

@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.judge.checks import assert_close, require, student_raises
+from autograder.judge import source_rules
+from autograder.judge.checks import (
+    assert_close,
+    require,
+    require_working,
+    require_works,
+    student_raises,
+)
 from autograder.probes import timing as probes
 
 # Warm-up products take 0.5 s each, the later ones TIMED over and over (so any five in a
@@ -49,30 +56,35 @@ def event_style_synced(log: list[str], repeats: int) -> bool:
     return log.count("elapsed_ok") >= repeats and "elapsed_unsynced" not in log
 
 
-def reachable_source(source: str, function: str) -> list[ast.AST]:
-    """The AST of `function` and of every module-level function it calls, transitively."""
-    tree = ast.parse(source)
-    functions = {
-        node.name: node
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-    }
-    seen, todo = set(), [function]
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in functions:
-            continue
-        seen.add(name)
-        for node in ast.walk(functions[name]):
-            if isinstance(node, ast.Name) and node.id in functions:
-                todo.append(node.id)
-    return [functions[name] for name in seen]
+def time_matmul_works(student, device: str) -> None:
+    """time_matmul returns the median of its timed runs (a scripted clock, so the answer is
+    exact): a rule about it counts only then."""
+    got = student.probe(probes.timing_scenario, 10, device, REPEATS, WARMUP, SCRIPT)
+    require(got["result"] is not None, f"time_matmul returned a {got['returned']}")
+    require_works(got["result"], float(np.median(TIMED)), rtol=1e-6, atol=1e-9, what="time_matmul")
+
+
+def numpy_timer_works(student) -> None:
+    """time_numpy_matmul measures: a 384×384 product takes clearly longer than an 8×8 one
+    (about 10⁵ times the work), which no fixed answer shows."""
+    small = student.timing.time_numpy_matmul(8, repeats=5, warmup=1)
+    large = student.timing.time_numpy_matmul(384, repeats=5, warmup=1)
+    require(
+        all(isinstance(v, float) for v in (small, large)),
+        "time_numpy_matmul must return Python floats",
+    )
+    require_working(
+        large > 3 * small > 0,
+        "time_numpy_matmul",
+        "time_numpy_matmul does not grow with the size of the product",
+    )
 
 
 # -- pick_device ---------------------------------------------------------------------------
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("pick_device", 'else torch.device("mps") if torch.backends.mps.is_available()')
 @pytest.mark.parametrize(
     "cuda,mps,expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")]
 )
@@ -91,26 +103,40 @@ def test_pick_device_order(student, cuda, mps, expected):
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("time_matmul", "return the median as a Python float (seconds)")
 def test_time_matmul_cpu_returns_seconds(student):
     """time_matmul: on the CPU it returns a positive, finite Python float (seconds)."""
+    time_matmul_works(student, "cpu")
     result = student.timing.time_matmul(16, "cpu", repeats=3, warmup=1)
     require(isinstance(result, float), f"expected a Python float, got {type(result).__name__}")
     require(np.isfinite(result) and 0 < result < 5, "the time is not a plausible duration")
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause(
+    "time_matmul", "Bad arguments (n < 1, repeats < 1, warmup < 0) raise ValueError or TypeError"
+)
 def test_time_matmul_rejects_bad_arguments(student):
     """time_matmul: n < 1 or repeats < 1 raise ValueError or TypeError."""
+    time_matmul_works(student, "cpu")
     for kwargs in ({"n": 0, "device": "cpu"}, {"n": 8, "device": "cpu", "repeats": 0}):
         with student_raises("ValueError", "TypeError"):
             student.timing.time_matmul(**kwargs)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(4)
+@pytest.mark.rule
+@pytest.mark.clause(
+    "time_matmul",
+    "On CUDA, call torch.cuda.synchronize() before starting and before stopping the clock",
+)
 @pytest.mark.parametrize("as_device", [False, True])
 def test_time_matmul_synchronizes_cuda(student, as_device):
     """time_matmul on CUDA (a simulated GPU): the host waits for the GPU before each clock
     stop (torch.cuda.synchronize or CUDA events), so the kernel itself is timed."""
+    time_matmul_works(student, "cuda")
     got = student.probe(probes.timing_scenario, 12, "cuda", 4, 2, None, as_device)
     require(got["result"] is not None, f"time_matmul returned a {got['returned']}")
     log = got["log"]
@@ -124,13 +150,20 @@ def test_time_matmul_synchronizes_cuda(student, as_device):
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("time_matmul", "run `warmup` products without timing them")
 def test_time_matmul_runs_warmup_and_repeats(student):
     """time_matmul: runs `warmup` untimed products and then `repeats` timed ones."""
+    time_matmul_works(student, "cpu")
     got = student.probe(probes.timing_scenario, 10, "cpu", 3, 4)
     require(got["log"].count("matmul") >= 7, "time_matmul ran fewer than warmup + repeats products")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
+@pytest.mark.clause(
+    "time_matmul",
+    "time `repeats` products one by one with time.perf_counter() and return the median",
+)
 @pytest.mark.parametrize("device", ["cpu", "cuda"])
 def test_time_matmul_median_of_timed_runs(student, device):
     """time_matmul: returns the median of the timed runs, in seconds; warm-up runs are not
@@ -144,19 +177,29 @@ def test_time_matmul_median_of_timed_runs(student, device):
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("time_numpy_matmul", "the median of `repeats` timed runs, as a Python float")
 def test_time_numpy_matmul_returns_seconds(student):
     """time_numpy_matmul: a positive, finite Python float (seconds)."""
+    numpy_timer_works(student)
     result = student.timing.time_numpy_matmul(16, repeats=3, warmup=1)
     require(isinstance(result, float), f"expected a Python float, got {type(result).__name__}")
     require(np.isfinite(result) and 0 < result < 5, "the time is not a plausible duration")
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("time_numpy_matmul", "Make the matrices float32")
 def test_time_numpy_matmul_float32(student):
     """time_numpy_matmul: the matrices are float32, like torch's default (NumPy's default
     float64 compares unfairly)."""
-    nodes = reachable_source(student.source("timing"), "time_numpy_matmul")
-    require(nodes, "time_numpy_matmul is not defined at module level")
+    numpy_timer_works(student)
+    tree = source_rules.parse(student.source("timing"))
+    require(
+        "time_numpy_matmul" in source_rules.module_functions(tree),
+        "time_numpy_matmul is not defined at module level",
+    )
+    nodes = source_rules.reachable(tree, ["time_numpy_matmul"])
     float32_words = {"float32", "single", "f4", "<f4", "=f4"}
     found = False
     for node in (n for root in nodes for n in ast.walk(root)):
@@ -170,6 +213,7 @@ def test_time_numpy_matmul_float32(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("matmul_gflops", "return 2 n³ / seconds / 1e9 as a Python float")
 def test_matmul_gflops(student, reference):
     """matmul_gflops: counts the multiplications and the additions of the product."""
     for n, seconds in ((100, 0.25), (1024, 0.0031), (7, 2e-6)):
@@ -182,8 +226,16 @@ def test_matmul_gflops(student, reference):
 
 
 @pytest.mark.points(1)
-def test_matmul_gflops_rejects_non_positive_seconds(student):
+@pytest.mark.rule
+@pytest.mark.clause("matmul_gflops", "seconds <= 0 raises ValueError")
+def test_matmul_gflops_rejects_non_positive_seconds(student, reference):
     """matmul_gflops: seconds <= 0 raise an error instead of returning a throughput."""
+    require_works(
+        student.timing.matmul_gflops(64, 0.5),
+        reference.timing.matmul_gflops(64, 0.5),
+        rtol=1e-9,
+        what="matmul_gflops",
+    )
     for seconds in (0.0, -0.5):
         with student_raises("ValueError", "ZeroDivisionError"):
             student.timing.matmul_gflops(64, seconds)
@@ -220,6 +272,10 @@ def check_table(got: dict, sizes: tuple[int, ...], backends: set[str]) -> dict[s
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause(
+    "compare_devices",
+    "Returns a pandas DataFrame with columns `size` (int), `backend` (str), `seconds`",
+)
 def test_compare_devices_table(student):
     """compare_devices: a DataFrame with columns size, backend, seconds, gflops; one row per
     size for numpy and torch-cpu, and torch-cuda only where CUDA is available."""
@@ -230,6 +286,7 @@ def test_compare_devices_table(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("compare_devices", '"torch-cuda" only where torch.cuda.is_available()')
 def test_compare_devices_with_gpu(student):
     """compare_devices: where CUDA is available (a simulated GPU here), torch-cuda rows are
     added for every size."""
@@ -243,6 +300,7 @@ def test_compare_devices_with_gpu(student):
 
 @pytest.mark.cuda
 @pytest.mark.points(1)
+@pytest.mark.clause("time_matmul", "as a Python float (seconds)")
 def test_time_matmul_on_gpu_returns_seconds(student):
     """time_matmul on a real GPU: a positive, finite Python float."""
     result = student.timing.time_matmul(256, "cuda", repeats=3, warmup=1)
@@ -252,6 +310,10 @@ def test_time_matmul_on_gpu_returns_seconds(student):
 
 @pytest.mark.cuda
 @pytest.mark.points(2)
+@pytest.mark.clause(
+    "time_matmul",
+    "On CUDA, call torch.cuda.synchronize() before starting and before stopping the clock",
+)
 def test_time_matmul_on_gpu_times_the_kernel(student):
     """time_matmul on a real GPU: a large product takes about as long as a synchronized
     measurement says (a timing of the launch alone is far shorter)."""
@@ -264,6 +326,7 @@ def test_time_matmul_on_gpu_times_the_kernel(student):
 
 @pytest.mark.cuda
 @pytest.mark.points(2)
+@pytest.mark.clause("compare_devices", '"torch-cuda" only where torch.cuda.is_available()')
 def test_compare_devices_on_gpu(student):
     """compare_devices on a real GPU: torch-cuda rows, and the GPU beats the CPU at n=1024."""
     got = student.probe(probes.compare_devices_scenario, (64, 1024), 3, False)

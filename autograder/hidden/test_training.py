@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.judge.checks import assert_close, require
+from autograder.judge.checks import assert_close, require, require_working, require_works
 from autograder.judge.student import StudentError
 from autograder.probes import training as probes
 
@@ -15,6 +15,7 @@ SEED = 6606
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("train_epoch", "so a short last batch weighs less than a full one")
 @pytest.mark.parametrize("optimizer,start_training", [("sgd_momentum", True), ("adam", False)])
 def test_train_epoch_loss(student, reference, optimizer, start_training):
     """train_epoch: returns the sample-weighted mean loss as a float (a short last batch
@@ -27,6 +28,7 @@ def test_train_epoch_loss(student, reference, optimizer, start_training):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("train_epoch", "zero the gradients, compute the loss, backward, optimizer step")
 @pytest.mark.parametrize("optimizer,start_training", [("sgd_momentum", True), ("adam", False)])
 def test_train_epoch_updates(student, reference, optimizer, start_training):
     """train_epoch: one optimizer step per batch on fresh gradients, in train mode; the
@@ -38,6 +40,7 @@ def test_train_epoch_updates(student, reference, optimizer, start_training):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("evaluate", "Returns (loss, accuracy), two Python floats")
 @pytest.mark.parametrize("start_training", [True, False])
 def test_evaluate_values(student, reference, start_training):
     """evaluate: (loss, accuracy) as floats, computed in eval mode; the loss is weighted
@@ -50,19 +53,27 @@ def test_evaluate_values(student, reference, start_training):
 
 
 @pytest.mark.points(2)
-def test_evaluate_changes_no_buffer(student):
+@pytest.mark.rule
+@pytest.mark.clause("evaluate", "Must not change any parameter or buffer")
+def test_evaluate_changes_no_buffer(student, reference):
     """evaluate: no parameter or buffer changes (BatchNorm's running statistics included),
     even when the model arrives in train mode."""
     got = student.probe(probes.evaluate_run, SEED + 3, 29, 8, True)
+    want = reference.probe(probes.evaluate_run, SEED + 3, 29, 8, True)
+    require_works(got["result"], want["result"], rtol=1e-5, atol=1e-7, what="evaluate")
     require(got["unchanged"], "evaluate changed the model's parameters or buffers")
     require(not got["forward_in_train_mode"], "evaluate ran the model in train mode")
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("evaluate", "afterwards `model.training` is what it was before the call")
 @pytest.mark.parametrize("start_training", [True, False])
-def test_evaluate_restores_mode(student, start_training):
+def test_evaluate_restores_mode(student, reference, start_training):
     """evaluate: afterwards model.training is what it was before the call."""
     got = student.probe(probes.evaluate_run, SEED + 4, 20, 8, start_training)
+    want = reference.probe(probes.evaluate_run, SEED + 4, 20, 8, start_training)
+    require_works(got["result"], want["result"], rtol=1e-5, atol=1e-7, what="evaluate")
     require(
         got["training_after"] == start_training,
         "evaluate left the model in a different mode than it found it",
@@ -70,15 +81,20 @@ def test_evaluate_restores_mode(student, start_training):
 
 
 @pytest.mark.points(1)
-def test_evaluate_without_gradients(student):
+@pytest.mark.rule
+@pytest.mark.clause("evaluate", "under `torch.no_grad()`")
+def test_evaluate_without_gradients(student, reference):
     """evaluate: the forward passes run under torch.no_grad() and leave no .grad."""
     got = student.probe(probes.evaluate_run, SEED + 5, 20, 8, False)
+    want = reference.probe(probes.evaluate_run, SEED + 5, 20, 8, False)
+    require_works(got["result"], want["result"], rtol=1e-5, atol=1e-7, what="evaluate")
     require(got["forwards"] > 0, "evaluate never ran the model")
     require(not got["grad_enabled"], "evaluate ran the model with gradients enabled")
     require(not got["any_grad"], "evaluate left gradients in the parameters")
 
 
 @pytest.mark.points(1)
+@pytest.mark.clause("evaluate", "the sample-weighted mean loss")
 def test_evaluate_single_sample(student, reference):
     """evaluate: a loader with a single sample (one batch of one) works."""
     got = student.probe(probes.evaluate_run, SEED + 6, 1, 8, True)
@@ -87,6 +103,7 @@ def test_evaluate_single_sample(student, reference):
 
 
 @pytest.mark.points(2)
+@pytest.mark.clause("fit", "train_loss[i] is the value train_epoch returned in epoch i")
 def test_fit_history(student, reference):
     """fit: a dict with train_loss, val_loss and val_accuracy, one float per epoch, each
     what train_epoch / evaluate return in that epoch."""
@@ -115,24 +132,37 @@ def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
     return digits.data, digits.target
 
 
-@pytest.fixture(scope="module")
-def digits_run(student):
-    """Train the student's classifier once on an 80 % split of sklearn's digits."""
+def digits_split() -> tuple[torch.Tensor, ...]:
     data, target = load_digits_arrays()
     X = torch.tensor(data, dtype=torch.float32)
     y = torch.tensor(target, dtype=torch.int64)
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(SEED))
     n_train = int(0.8 * len(y))
     train, test = order[:n_train], order[n_train:]
+    return X[train], y[train], X[test], y[test]
+
+
+def training_time_limit(reference) -> float:
+    """The wall-clock limit for training: the reference's own training, measured on this
+    host when the grader first needs it (remembered after that), times 20, and at least the
+    60 s of an idle machine. A loaded host slows the reference too, so the limit grows
+    with the load instead of costing students points."""
+    seconds = reference.probe(probes.classifier_run, *digits_split(), 4)["seconds"]
+    return max(60.0, 20 * seconds)
+
+
+@pytest.fixture(scope="module")
+def digits_run(student, reference):
+    """Train the student's classifier once on an 80 % split of sklearn's digits."""
     try:
-        # The contract allows 20 s of training; leave room for a busy grading machine.
-        with student.time_limit(60):
-            return student.probe(probes.classifier_run, X[train], y[train], X[test], y[test], 4)
+        with student.time_limit(training_time_limit(reference)):
+            return student.probe(probes.classifier_run, *digits_split(), 4)
     except StudentError as error:
         return error
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(4)
+@pytest.mark.clause("train_classifier", "It must reach at least 93 % accuracy on held-out digits")
 def test_train_classifier_accuracy(digits_run, request):
     """train_classifier: (K, 64) raw pixels in, (K, 10) logits out; at least 93 % accuracy
     on held-out digits (the model is put in eval mode before measuring)."""
@@ -151,11 +181,17 @@ def test_train_classifier_accuracy(digits_run, request):
 
 
 @pytest.mark.points(1)
+@pytest.mark.rule
+@pytest.mark.clause("train_classifier", "train in under 20 s of CPU time on one thread")
 def test_train_classifier_time(digits_run):
-    """train_classifier: training takes under 20 s on one CPU thread."""
+    """train_classifier: training takes under 20 s of CPU time on one thread (for a
+    classifier that reaches the accuracy)."""
     if isinstance(digits_run, StudentError):
         raise digits_run
+    require_working(
+        digits_run["accuracy"] >= 0.93, "train_classifier", "the classifier is below 0.93"
+    )
     require(
-        digits_run["seconds"] < 20.0,
-        f"training took {digits_run['seconds']:.1f} s on one thread (limit 20 s)",
+        digits_run["cpu_seconds"] < 20.0,
+        f"training took {digits_run['cpu_seconds']:.1f} s of CPU time on one thread (limit 20 s)",
     )

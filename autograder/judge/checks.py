@@ -3,6 +3,13 @@
 A plain `assert` in a hidden test fails with a generic "did not match the reference"
 in feedback (its text could reveal expected values). `Mismatch` messages are shown: they
 say what was wrong (shape, dtype, size of the error) without the expected numbers.
+
+Rule points only for working code: a rule test (`@pytest.mark.rule`) and every "raises"
+check first prove, in the same test, that the function they are about works on valid
+input (`require_works`: the student's values against the reference's, judged here on the
+trusted side). The hidden suites' conftest enforces it for every rule test, and
+`student_raises` refuses to run before it: a module whose functions return garbage, or
+raise everywhere, earns nothing from rules.
 """
 
 from __future__ import annotations
@@ -21,9 +28,42 @@ class Mismatch(AssertionError):
     """A failed check whose message the student may read."""
 
 
+class HiddenTestError(RuntimeError):
+    """A hidden test broke the grading protocol (a bug of the suite, never the student's):
+    the reference then loses the point too, so the catalogue check fails in CI."""
+
+
 def require(condition: Any, message: str) -> None:
     if not condition:
         raise Mismatch(message)
+
+
+_working: list[str] = []  # what the current test has shown to work, in order
+
+
+def start_test() -> None:
+    """Called before each hidden test (conftest): nothing is known to work yet."""
+    _working.clear()
+
+
+def working() -> tuple[str, ...]:
+    return tuple(_working)
+
+
+def require_works(actual: Any, expected: Any, *, what: str, **tolerance: Any) -> None:
+    """`actual`, the student's result on valid input, matches the reference's `expected`:
+    the function works, so the rule or raises check that follows in this test may count."""
+    try:
+        assert_close(actual, expected, what=what, **tolerance)
+    except Mismatch as problem:
+        raise Mismatch(f"{problem} (this check counts only when {what} works)") from None
+    _working.append(what)
+
+
+def require_working(condition: Any, what: str, message: str) -> None:
+    """Like `require_works` for a property checked otherwise (an accuracy reached)."""
+    require(condition, f"{message} (this check counts only when {what} works)")
+    _working.append(what)
 
 
 def _as_array(value: Any) -> np.ndarray:
@@ -113,10 +153,21 @@ def _is_numeric_list(value: Any) -> bool:
         return False
 
 
+def require_raised(outcome: dict, kind: str, message: str) -> None:
+    """For probes that report an exception as {"error": class names, ...} (see probes)."""
+    if not _working:
+        raise HiddenTestError("a raises check needs require_works first, in the same test")
+    require(kind in outcome.get("error", ()), message)
+
+
 @contextmanager
 def student_raises(*kinds: str) -> Iterator[None]:
-    """The student call inside must raise one of `kinds` (exception class names; a
-    subclass counts, e.g. a custom error derived from ValueError)."""
+    """The student call inside must raise one of `kinds`: built-in exception classes,
+    matched against the genuine built-ins in the exception's MRO (a subclass counts, e.g.
+    a custom error derived from ValueError; a class merely *named* ValueError does not).
+    Only after `require_works` in the same test."""
+    if not _working:
+        raise HiddenTestError("student_raises needs require_works first, in the same test")
     wanted = " or ".join(kinds)
     try:
         yield

@@ -19,6 +19,7 @@ Backends implement `call(exercise, function, args, kwargs)`,
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import copy
 import importlib
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import codec
+from autograder.judge.source_rules import read_source
 from autograder.kit.registry import EXERCISE_NAMES
 
 
@@ -38,13 +40,14 @@ class StudentError(Exception):
     show the student: it comes from their own code or from the sandbox."""
 
     def __init__(
-        self, kind: str, message: str, detail: str = "", kinds: tuple[str, ...] = ()
+        self, kind: str, message: str, detail: str = "", kinds: tuple[str, ...] | None = None
     ) -> None:
         super().__init__(f"{kind}: {message}" if message else kind)
         self.kind = kind  # exception class name, or "Timeout", "ImportError", "Crash", ...
         self.message = message
         self.detail = detail  # traceback text (student frames only), for feedback
-        self.kinds = kinds or (kind,)  # the class names of the exception's MRO
+        # the genuine built-in exception classes it derives from (see exception_kinds)
+        self.kinds = (kind,) if kinds is None else tuple(kinds)
 
 
 class Backend(Protocol):
@@ -76,6 +79,23 @@ def is_student_file(filename: str) -> bool:
     )
 
 
+def exception_kinds(exc_type: type) -> tuple[str, ...]:
+    """The genuine built-in exception classes `exc_type` derives from, by name. A class
+    merely named like a built-in (`class ValueError(Exception)`), or one whose metaclass
+    rewrites its MRO, carries none of those names."""
+    try:
+        mro = type.__dict__["__mro__"].__get__(exc_type)
+    except TypeError:
+        return ()
+    if any(type(cls) is not type for cls in mro):
+        return ()
+    return tuple(
+        cls.__name__
+        for cls in mro
+        if getattr(builtins, cls.__name__, None) is cls and issubclass(cls, BaseException)
+    )
+
+
 def describe_exception(exc: BaseException, limit: int = 2000) -> StudentError:
     """Turn an exception raised by student code into a StudentError (short traceback)."""
     # Keep only the student's own lines (not the engine's, the libraries' or Python's), and
@@ -90,8 +110,7 @@ def describe_exception(exc: BaseException, limit: int = 2000) -> StudentError:
     message = str(exc)
     if len(message) > limit:
         message = message[:limit] + " …"
-    kinds = tuple(cls.__name__ for cls in type(exc).__mro__)
-    return StudentError(type(exc).__name__, message, detail, kinds)
+    return StudentError(type(exc).__name__, message, detail, exception_kinds(type(exc)))
 
 
 def call_in_module(module: Any, function: str, args: tuple, kwargs: dict) -> Any:
@@ -317,7 +336,7 @@ class CodeProxy:
         else:
             path = self._source_root / self._package / f"{exercise}.py"
         try:
-            return path.read_text(encoding="utf-8", errors="replace")
+            return read_source(path)  # decoded as Python decodes it for an import
         except OSError:
             raise StudentError("MissingFile", f"{self._package}/{exercise}.py is missing") from None
 

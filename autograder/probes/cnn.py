@@ -12,6 +12,7 @@ import math
 import torch
 from torch import nn
 
+from autograder.judge.student import exception_kinds
 from autograder.probes.dnn import fill_in_call_order, seeded_randn
 
 
@@ -20,7 +21,7 @@ def _outcome(fn, *args, **kwargs):
     try:
         result = fn(*args, **kwargs)
     except Exception as exc:  # the tests decide which exceptions are right
-        return {"error": [c.__name__ for c in type(exc).__mro__], "message": str(exc)}
+        return {"error": list(exception_kinds(type(exc))), "message": str(exc)}
     if isinstance(result, tuple | list):
         return {"tuple": isinstance(result, tuple), "value": [_plain_int(v) for v in result]}
     return {

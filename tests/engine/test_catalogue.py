@@ -20,6 +20,24 @@ REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue()
 
 
+# Correct variants of the shapes that source-reading checks once got wrong: each must keep
+# full marks (the catalogue check grades them like every mutant).
+SOURCE_SHAPES = {
+    "softmax_variant_bom_crlf_tabs": "a file with a byte-order mark, CRLF line ends and tabs",
+    "softmax_variant_all_and_wrapping_loop": "__all__ and a loop wrapping the functions by name",
+    "softmax_variant_docstrings_name_banned": "docstrings and messages naming banned functions",
+    "numpy_backprop_variant_bom_crlf": "a file with a byte-order mark and CRLF line ends",
+    "numpy_backprop_variant_all_and_decorator": "__all__, a wrapping decorator, text naming torch",
+    "timing_variant_bom_crlf_tabs": "a file with a byte-order mark, CRLF line ends and tabs",
+}
+
+
+def test_source_shapes_have_correct_variants():
+    variants = {m.name for m in CATALOGUE if m.correct}
+    assert not set(SOURCE_SHAPES) - variants
+    assert any(m.bom and m.newline == "\r\n" for m in CATALOGUE if m.correct)
+
+
 def test_catalogue_size_and_coverage():
     bugs = [m for m in CATALOGUE if not m.correct]
     assert len(bugs) >= 40
@@ -55,7 +73,7 @@ def test_lecture_bugs_are_catalogued():
 def test_mutant_applies_to_its_solution(mutant):
     source = (REPO / "solutions" / f"{mutant.exercise}.py").read_text(encoding="utf-8")
     assert mutant.description.strip()
-    assert mutant.apply(source) != source
+    assert mutant.apply(source) != source or (mutant.correct and mutant.reshapes_file)
 
 
 def test_each_suite_reaches_only_its_own_exercise():

@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from autograder.judge.plugin import HIDDEN_DIR
+from autograder.judge.source_rules import forfeits_rules, rule_test_names
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="FIFOs, symbolic links and /proc: Linux"
@@ -133,9 +136,15 @@ def test_each_case_gets_its_row_and_gains_nothing(batch, name):
         return
     assert row["status"] == "graded", row
     assert results["tests"], "graded without tests"
+    # A module that reaches into the grader also forfeits its rule tests (#10 class 9).
+    stored = GENERATED.HOSTILE / case.name / "exercises" / "metrics.py"
+    rules = set()
+    if stored.exists() and forfeits_rules(stored):
+        rules = rule_test_names(HIDDEN_DIR / "test_metrics.py")
     for test in results["tests"]:
         should_fail = any(f"test_{function}" in test["name"] for function in case.fails)
-        assert (test["score"] == 0) == should_fail, (name, test["name"], test["output"])
+        forfeited = any(f"test_{function}" in test["name"] for function in rules)
+        assert (test["score"] == 0) == (should_fail or forfeited), (name, test["name"])
         if should_fail:
             assert "decoded safely" in test["output"], test["output"]
     expected = sum(t["max_score"] for t in results["tests"] if t["score"] > 0)

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.judge.plugin import HIDDEN_DIR
+from autograder.judge.source_rules import forfeits_rules, rule_test_names
 from autograder.judge.student import StudentError
 from autograder.judge.suites import SuiteResult, run_hidden_suite
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
@@ -78,6 +80,9 @@ CASES: dict[str, set[str] | None] = {
     # 8: the grader's paths in the child's memory
     "search_memory": set(),
     "search_objects": set(),
+    # rules decided inside the sandbox (class 9): look-alike exceptions, a rewritten probe
+    "rule_fake_exception_names": {"confusion_matrix_out_of_range"},
+    "rule_patched_probe": {"loader_accuracy", "confusion_matrix_out_of_range"},
 }
 SLOW_IMPORT = {  # cases that walk the disk or their memory at import: more time per call
     "fork_bomb",
@@ -177,21 +182,34 @@ def grade(
     return result, backend
 
 
+def rules_lost(case: str) -> set[str]:
+    """A module that could fool a check running beside it (gc, ctypes, sys.modules, the
+    grader's modules...) earns no rule points, whatever else it does (#10 class 9)."""
+    module = HOSTILE / case / "exercises" / "metrics.py"
+    return rule_test_names(HIDDEN_DIR / "test_metrics.py") if forfeits_rules(module) else set()
+
+
+def expected_failures(case: str) -> set[str] | None:
+    """The metrics functions whose tests the case must fail (None: every test)."""
+    declared = CASES[case]
+    return None if declared is None else declared | rules_lost(case)
+
+
 def check_outcomes(case: str, result: SuiteResult) -> None:
-    must_fail = CASES[case]
+    declared = CASES[case]
+    must_fail = expected_failures(case)
+
+    def named(outcome, names) -> bool:
+        return any(f"test_{f}" in outcome.name for f in names)
+
     for outcome in result.outcomes:
-        should_fail = must_fail is None or any(f"test_{f}" in outcome.name for f in must_fail)
+        should_fail = must_fail is None or named(outcome, must_fail)
         assert (outcome.score == 0) == should_fail, (case, outcome)
-        if should_fail and case in MESSAGES:
+        if case in MESSAGES and (declared is None or named(outcome, declared)):
             assert MESSAGES[case] in outcome.message, (case, outcome.message)
     full = sum(o.max_score for o in result.outcomes)
-    expected = (
-        0.0
-        if must_fail is None
-        else full
-        - sum(o.max_score for o in result.outcomes if any(f"test_{f}" in o.name for f in must_fail))
-    )
-    assert sum(o.score for o in result.outcomes) == expected
+    lost = sum(o.max_score for o in result.outcomes if must_fail is None or named(o, must_fail))
+    assert sum(o.score for o in result.outcomes) == full - lost
 
 
 def full_marks(result: SuiteResult) -> bool:
@@ -724,7 +742,9 @@ def test_non_root_grader(tmp_path):
     assert all(score > 0 for _, score in report["honest"]["scores"]), report["honest"]
     for case in NON_ROOT_CASES:
         scores = report[case]["scores"]
-        assert scores and all(score > 0 for _, score in scores), (case, scores)
+        lost = rules_lost(case)  # rule tests of a module that inspects the process
+        kept = [score for name, score in scores if not any(f"test_{f}" in name for f in lost)]
+        assert kept and all(score > 0 for score in kept), (case, scores)
         text = report[case]["output"]
         check_case_output(case, text, [staging / "submissions", staging / "out"])
         assert "grades" not in text and "session bus" not in text, text

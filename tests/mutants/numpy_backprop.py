@@ -1,7 +1,7 @@
 """Mutant catalogue for exercise 1 (numpy_backprop): bugs applied to
 solutions/numpy_backprop.py."""
 
-from autograder.authoring.mutation import Mutant
+from autograder.authoring.mutation import Mutant, saved_by_windows_editor
 
 MUTANTS = [
     Mutant(
@@ -155,6 +155,40 @@ MUTANTS = [
                 "        b1_grad += da\n"
                 "    return W1_grad, b1_grad, w2_grad, b2_grad\n"
             )
+        },
+        correct=True,
+    ),
+    saved_by_windows_editor("numpy_backprop_variant_bom_crlf", tabs=False),
+    Mutant(
+        "numpy_backprop_variant_all_and_decorator",
+        "an __all__, a decorator that wraps every public function, and text naming torch "
+        "in a docstring, a message and a constant (correct)",
+        {
+            "import numpy as np\n": (
+                "import functools\n\nimport numpy as np\n\n"
+                'NOT_ALLOWED = "torch"  # this exercise is NumPy only\n'
+                "\n\n"
+                "def _checked(function):\n"
+                '    """Wraps a function; unlike torch, NumPy needs no autograd here."""\n'
+                "\n"
+                "    @functools.wraps(function)\n"
+                "    def wrapper(*args, **kwargs):\n"
+                "        return function(*args, **kwargs)\n"
+                "\n"
+                "    return wrapper\n"
+            ),
+            "def logistic(z: np.ndarray) -> np.ndarray:": (
+                "@_checked\ndef logistic(z: np.ndarray) -> np.ndarray:"
+            ),
+            "def forward_binary(": "@_checked\ndef forward_binary(",
+            'raise TypeError(f"{name} must be a NumPy array, got {type(value).__name__}")': (
+                'raise TypeError(f"{name} must be a NumPy array (not a torch tensor), got "'
+                ' f"{type(value).__name__}")'
+            ),
+            "    return w, b, losses\n": (
+                "    return w, b, losses\n\n\n"
+                '__all__ = ["logistic", "forward_binary", "train_binary", "numerical_gradient"]\n'
+            ),
         },
         correct=True,
     ),

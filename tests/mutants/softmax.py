@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 2 (softmax): bugs applied to solutions/softmax.py."""
 
-from autograder.authoring.mutation import Mutant
+from autograder.authoring.mutation import Mutant, saved_by_windows_editor
 
 _SOFTMAX_TORCH_BODY = (
     "    exps = torch.exp(x - x.amax(dim=dim, keepdim=True).detach())\n"
@@ -133,6 +133,56 @@ MUTANTS = [
             ),
             "    return exps / np.sum(exps, axis=axis, keepdims=True)\n": (
                 "    return np.apply_along_axis(lambda e: e / e.sum(), axis, exps)\n"
+            ),
+        },
+        correct=True,
+    ),
+    saved_by_windows_editor("softmax_variant_bom_crlf_tabs"),
+    Mutant(
+        "softmax_variant_all_and_wrapping_loop",
+        "an __all__ naming every function and a loop that wraps each of them by name with a "
+        "decorator, through globals() and sys.modules[__name__] (correct)",
+        {
+            "import numpy as np\n": "import functools\nimport sys\n\nimport numpy as np\n",
+            "    return -picked.mean()\n": (
+                "    return -picked.mean()\n"
+                "\n\n"
+                '__all__ = ["softmax", "log_softmax", "one_hot", "softmax_torch", "cross_entropy"]\n'
+                "\n\n"
+                "def _traced(function):\n"
+                "    @functools.wraps(function)\n"
+                "    def wrapper(*args, **kwargs):\n"
+                "        return function(*args, **kwargs)\n"
+                "\n"
+                "    return wrapper\n"
+                "\n\n"
+                "_this = sys.modules[__name__]\n"
+                'for _name in ["softmax", "log_softmax", "one_hot"]:\n'
+                "    globals()[_name] = _traced(globals()[_name])\n"
+                'for _name in ("softmax_torch", "cross_entropy"):\n'
+                "    setattr(_this, _name, _traced(getattr(_this, _name)))\n"
+            ),
+        },
+        correct=True,
+    ),
+    Mutant(
+        "softmax_variant_docstrings_name_banned",
+        "docstrings, comments and error messages that name torch.softmax, F.cross_entropy "
+        "and nn.NLLLoss, and a table of names that is never used to look anything up (correct)",
+        {
+            "    without any library softmax.": (
+                "    without any library softmax (not torch.softmax, Tensor.softmax or\n"
+                "    F.softmax: the exercise is to write it).\n"
+                '    """\n'
+                "    # torch.softmax(x, dim) would be the one-liner.\n"
+                '    _unused = """'
+            ),
+            'raise TypeError("logits and targets must be torch tensors")': (
+                'raise TypeError(f"{_LIBRARY[1]}-like loss: logits and targets must be tensors")'
+            ),
+            "import numpy as np\n": (
+                "import numpy as np\n"
+                '_LIBRARY = ("F.softmax", "cross_entropy", "nll_loss", "log_softmax")\n'
             ),
         },
         correct=True,

@@ -1,6 +1,6 @@
 """Mutant catalogue for exercise 9 (timing): bugs applied to solutions/timing.py."""
 
-from autograder.authoring.mutation import Mutant
+from autograder.authoring.mutation import Mutant, saved_by_windows_editor
 
 MUTANTS = [
     Mutant(
@@ -139,4 +139,5 @@ MUTANTS = [
         },
         correct=True,
     ),
+    saved_by_windows_editor("timing_variant_bom_crlf_tabs"),
 ]
