@@ -15,6 +15,7 @@ COMMANDS = (
     "autograder.commands.grade",  # instructor: grade a folder of submissions
     "autograder.commands.diff",  # instructor: what changed between two grading runs
     "autograder.commands.build",  # instructor: otter autograder, student release, notebooks
+    "autograder.commands.cache",  # instructor: show or clear the reference cache of `grade`
 )
 
 

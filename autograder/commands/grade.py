@@ -12,28 +12,19 @@ import argparse
 import os
 import shlex
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any
 
 from autograder.files import private_tempdir
-from autograder.judge.pipeline import (
-    GradeRecord,
-    fingerprint,
-    grade_submission,
-    grades_row,
-    read_grades_rows,
-    read_results,
-    results_json,
-    suite_maximum,
-    write_grades_csv,
-    write_json_atomic,
-)
 from autograder.kit.registry import EXERCISE_NAMES
 from autograder.submissions import Submission, SubmissionError, discover, row_name
 from autograder.workers import EXIT_INTERRUPTED, PoolReport, WorkerPool, WorkersCannotStart
+
+if TYPE_CHECKING:  # imported where used: `torchgrade --help` must not import torch
+    from autograder.judge.pipeline import GradeRecord
 
 BACKENDS = ("isolated", "inprocess")
 
@@ -91,6 +82,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "processes; inprocess: imported into a fresh grader process, "
         "no limits (trusted code only)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compute the reference's results afresh instead of reading them from the "
+        "reference cache (see `torchgrade cache`)",
+    )
     limits_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -109,6 +106,7 @@ class GradeOptions:
     exercises: list[str] | None = None
     limits: object = None
     hidden_paths: list[Path] = field(default_factory=list)  # never readable by student code
+    reference_cache: Path | None = None  # folder of the on-disk reference results
 
 
 # --- worker side -------------------------------------------------------------------------
@@ -118,31 +116,73 @@ _WORKER_EXERCISES: list[str] | None = None
 
 
 def _init_worker(options: GradeOptions) -> None:
-    """Runs once per worker: imports the heavy modules and starts the sandbox's warm parent."""
+    """Runs once per worker: starts the sandbox's warm parent (the zygote) and, while it
+    imports, imports the heavy modules here and collects the hidden suites once."""
     global _WORKER_FACTORY, _WORKER_EXERCISES
     _WORKER_EXERCISES = options.exercises
-    import torch  # noqa: F401  (imported once per worker, not per submission)
-
-    import autograder.judge.suites  # noqa: F401
-
     if options.backend == "isolated":
         from autograder.sandbox import backend_factory
 
-        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
-    else:
+        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)  # starts it
+        if options.reference_cache is not None:
+            attach_reference_cache(options.reference_cache)
+        from autograder.judge import session, suites
+
+        session.reuse_sessions()  # one collection per worker, re-run for each submission
+        try:
+            session.prepared(suites.hidden_suite_files(options.exercises), suites._BASE_ARGS)
+        except session.SessionError:
+            pass  # the first submission reports what is wrong with the suites
+    else:  # in-process: one submission per worker, which imports the student's code
+        import torch  # noqa: F401  (imported once per worker, not per submission)
+
         from autograder.judge.pipeline import in_process_backend
 
         _WORKER_FACTORY = in_process_backend
 
 
-def _grade_in_worker(submission: Submission) -> GradeRecord:
-    return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES)
+def attach_reference_cache(folder: Path) -> None:
+    """Answer the reference's calls from the on-disk cache (only where student code runs in
+    the sandbox, which cannot see the folder; never in-process)."""
+    from autograder.judge.reference_cache import open_for_this_course
+    from autograder.judge.student import MemoizedBackend
+
+    try:
+        MemoizedBackend.disk = open_for_this_course(folder)
+    except Exception as exc:  # unreadable or corrupt: grading only gets slower
+        print(f"torchgrade grade: reference cache not used: {exc}", file=sys.stderr)
+
+
+def _grade_in_worker(submission: Submission) -> tuple[GradeRecord, dict[str, float] | None]:
+    """The submission's record, and the points available per exercise as this worker's one
+    collection of the hidden suites counted them (None where it has none)."""
+    from autograder.judge.pipeline import grade_submission
+
+    return grade_submission(submission, _WORKER_FACTORY, _WORKER_EXERCISES), _worker_maximum()
+
+
+def _worker_maximum() -> dict[str, float] | None:
+    from autograder.judge import session, suites
+
+    if not session.reusing():
+        return None
+    files = suites.hidden_suite_files(_WORKER_EXERCISES)
+    try:
+        collected = session.prepared(files, suites._BASE_ARGS)
+    except session.SessionError:
+        return None
+    maximum = {name: 0.0 for name in EXERCISE_NAMES}
+    for outcome in collected.collected.values():
+        maximum[outcome.exercise] += outcome.max_score
+    return maximum
 
 
 # --- parent side -------------------------------------------------------------------------
 
 
 def is_current(out_dir: Path, submission: Submission, exercises: list[str] | None) -> bool:
+    from autograder.judge.pipeline import fingerprint, read_results
+
     results = read_results(out_dir, submission.name)
     if results is None:
         return False
@@ -152,6 +192,8 @@ def is_current(out_dir: Path, submission: Submission, exercises: list[str] | Non
 def crashed_record(submission: Submission, reason: str, exercises: list[str] | None) -> GradeRecord:
     """The row of a submission the grader could not grade (its process died twice, or the
     grader failed): an error, but never final (no fingerprint), so the next run tries again."""
+    from autograder.judge.pipeline import GradeRecord
+
     return GradeRecord(
         submission.name,
         "error",
@@ -177,7 +219,21 @@ def build_options(args: argparse.Namespace) -> GradeOptions:
             options.limits = Limits.from_args(args)
         except ValueError as exc:  # a limit of 0 or below
             raise UsageError(str(exc)) from None
+        if not args.no_cache:
+            options.reference_cache = usable_cache_dir()
+            if options.reference_cache is not None:
+                options.hidden_paths.append(options.reference_cache.resolve())
     return options
+
+
+def usable_cache_dir() -> Path | None:
+    from autograder.judge.reference_cache import default_cache_dir, private_folder
+
+    try:
+        return private_folder(default_cache_dir())
+    except OSError as exc:
+        print(f"torchgrade grade: reference cache not used: {exc}", file=sys.stderr)
+        return None
 
 
 class UsageError(Exception):
@@ -258,7 +314,20 @@ def grade_folder(
     out_dir: Path,
     start: float,
 ) -> int:
-    maximum = suite_maximum(options.exercises)
+    from tqdm import tqdm
+
+    from autograder.judge.pipeline import (
+        grades_row,
+        read_grades_rows,
+        results_json,
+        suite_maximum,
+        write_grades_csv,
+        write_json_atomic,
+    )
+
+    # Points per exercise: counted by the workers' one collection of the hidden suites (this
+    # process collects only for the in-process backend, or if no worker could say).
+    maximum: dict[str, float] = {}
     names = [s.name for s in submissions]
     todo = [s for s in submissions if args.force or not is_current(out_dir, s, options.exercises)]
     if not args.quiet:
@@ -272,8 +341,12 @@ def grade_folder(
     rows = read_grades_rows(out_dir, names)  # kept in memory, rewritten after each submission
     write_grades_csv(out_dir, rows)  # a row for every submission from the start
 
-    def on_done(record: GradeRecord) -> None:
+    def on_done(result: Any) -> None:
+        """`result`: (record, the worker's maximum) from a worker, or a crashed record."""
         nonlocal errors
+        record, worker_maximum = result if isinstance(result, tuple) else (result, None)
+        if not maximum:
+            maximum.update(worker_maximum or suite_maximum(options.exercises))
         path = out_dir / record.submission / "results.json"
         results = results_json(record, maximum)
         write_json_atomic(path, results)
@@ -296,6 +369,8 @@ def grade_folder(
         on_crash,
         one_per_worker=options.backend == "inprocess",  # student code is imported into it
     )
+    if todo:  # while the workers grade, this process is mostly idle: load the report libraries
+        threading.Thread(target=preload_report_libraries, daemon=True).start()
     try:
         report = pool.run(todo)
     except WorkersCannotStart as exc:
@@ -340,11 +415,22 @@ def interrupted_message(args: argparse.Namespace, report: PoolReport, todo: int)
 
 def active_protections(out_dir: Path, names: list[str]) -> list[str]:
     """What the sandbox gave the graded submissions, from their results files."""
+    from autograder.judge.pipeline import read_results
+
     for name in names:
         results = read_results(out_dir, name)
         if results and results["extra_data"].get("protections"):
             return list(results["extra_data"]["protections"])
     return []
+
+
+def preload_report_libraries() -> None:
+    """Import what report.html and grades.xlsx need (matplotlib, openpyxl: over a second)."""
+    try:
+        import autograder.report.html  # noqa: F401
+        import autograder.report.xlsx  # noqa: F401
+    except Exception:
+        pass  # the reports are written without them, or say what is missing, at the end
 
 
 def write_feedback_if_available(results_path: Path) -> None:

@@ -1,11 +1,6 @@
 """Hidden suite for exercise 6 (training)."""
 
-import importlib.util
-from pathlib import Path
-
-import numpy as np
 import pytest
-import torch
 
 from autograder.judge.checks import assert_close, require, require_working, require_works
 from autograder.judge.student import StudentError
@@ -117,37 +112,12 @@ def test_fit_history(student, reference):
     assert_close(got["state"], want["state"], rtol=1e-4, atol=1e-6, what="model state")
 
 
-def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """sklearn's bundled digits (1797 x 64, no download), read from the file `load_digits`
-    reads, which saves importing sklearn (about a second)."""
-    spec = importlib.util.find_spec("sklearn")
-    if spec is not None and spec.submodule_search_locations:
-        path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
-        if path.is_file():
-            table = np.loadtxt(path, delimiter=",")
-            return table[:, :-1], table[:, -1]
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    return digits.data, digits.target
-
-
-def digits_split() -> tuple[torch.Tensor, ...]:
-    data, target = load_digits_arrays()
-    X = torch.tensor(data, dtype=torch.float32)
-    y = torch.tensor(target, dtype=torch.int64)
-    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(SEED))
-    n_train = int(0.8 * len(y))
-    train, test = order[:n_train], order[n_train:]
-    return X[train], y[train], X[test], y[test]
-
-
 def training_time_limit(reference) -> float:
     """The wall-clock limit for training: the reference's own training, measured on this
     host when the grader first needs it (remembered after that), times 20, and at least the
     60 s of an idle machine. A loaded host slows the reference too, so the limit grows
     with the load instead of costing students points."""
-    seconds = reference.probe(probes.classifier_run, *digits_split(), 4)["seconds"]
+    seconds = reference.probe(probes.classifier_run, *probes.digits_split(SEED), 4)["seconds"]
     return max(60.0, 20 * seconds)
 
 
@@ -156,7 +126,7 @@ def digits_run(student, reference):
     """Train the student's classifier once on an 80 % split of sklearn's digits."""
     try:
         with student.time_limit(training_time_limit(reference)):
-            return student.probe(probes.classifier_run, *digits_split(), 4)
+            return student.probe(probes.classifier_run, *probes.digits_split(SEED), 4)
     except StudentError as error:
         return error
 

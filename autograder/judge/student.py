@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import codec
+from autograder.judge.reference_cache import ReferenceCache, Uncacheable, call_key
 from autograder.judge.source_rules import read_source
 from autograder.kit.registry import EXERCISE_NAMES
 
@@ -239,16 +240,20 @@ class InProcessBackend:
 
 
 class MemoizedBackend:
-    """The reference's results, remembered by their arguments for the life of the process.
+    """The reference's results, remembered by their arguments for the life of the process,
+    and across runs when a `ReferenceCache` is attached (`MemoizedBackend.disk`, set by the
+    batch grader: see autograder.judge.reference_cache).
 
     The reference is deterministic for given arguments (probes seed what they use), and a
     batch grader asks it the same questions for every submission: answering from memory
-    halves the work of grading. Calls whose arguments cannot be pickled are not remembered;
-    results are kept as codec bytes, so each caller gets fresh objects."""
+    halves the work of grading. Calls whose arguments cannot be pickled are not remembered,
+    those with no canonical form (`call_key`) only in memory; results are kept as codec
+    bytes, so each caller gets fresh objects."""
 
     _memory: dict[bytes, bytes] = {}
     _memory_bytes = 0  # the size of the remembered results, kept as they are added
     MAX_BYTES = 256 * 2**20
+    disk: ReferenceCache | None = None
 
     def __init__(self, backend: InProcessBackend) -> None:
         self.backend = backend
@@ -259,17 +264,30 @@ class MemoizedBackend:
         cls._memory_bytes = 0
 
     def _remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        try:
-            pickled = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+        try:  # pickle is fast but names a value differently in each process: memory only
+            memory_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # a lambda, a local class: compute it every time
             return compute()
-        if pickled in self._memory:
-            return codec.loads(self._memory[pickled])
-        data = codec.dumps(compute())
-        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
-            self._memory[pickled] = data
-            MemoizedBackend._memory_bytes += len(data)
+        data = self._memory.get(memory_key)
+        if data is None:
+            disk, disk_key = MemoizedBackend.disk, None
+            if disk is not None:
+                try:
+                    disk_key = call_key(key)
+                except Uncacheable:  # no name that another process would give it
+                    disk = None
+            data = disk.get(disk_key) if disk is not None else None
+            if data is None:
+                data = codec.dumps(compute())
+                if disk is not None:
+                    disk.put(disk_key, data)
+            self._remember(memory_key, data)
         return codec.loads(data)
+
+    def _remember(self, key: bytes, data: bytes) -> None:
+        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
+            self._memory[key] = data
+            MemoizedBackend._memory_bytes += len(data)
 
     def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any:
         module = self.backend.loader.load(exercise)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.judge import session
 from autograder.judge.plugin import HIDDEN_DIR, GradingPlugin, TestOutcome
 from autograder.judge.student import Backend, CodeProxy
 from autograder.kit.registry import EXERCISE_NAMES
@@ -95,6 +96,11 @@ def run_hidden_suite(
 ) -> SuiteResult:
     """Run the hidden tests with `student` bound to `backend`. Never raises for student faults."""
     student = CodeProxy(backend, source_root, package)
+    extra_args = list(extra_args)
+    if session.reusing() and not extra_args:
+        start = time.perf_counter()
+        outcomes, log = session.run_collected(hidden_suite_files(exercises), _BASE_ARGS, student)
+        return SuiteResult(sorted(outcomes.values(), key=_order), time.perf_counter() - start, log)
     plugin = GradingPlugin(student)
     args = [*hidden_suite_files(exercises), *_BASE_ARGS, *extra_args]
     start = time.perf_counter()

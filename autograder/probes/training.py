@@ -7,8 +7,11 @@ Each probe takes the exercise module first and returns plain data only.
 
 from __future__ import annotations
 
+import importlib.util
 import time
+from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -151,3 +154,29 @@ def classifier_run(
         else -1.0
     )
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "shape": shape, "accuracy": accuracy}
+
+
+def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """sklearn's bundled digits (1797 x 64, no download), read from the file `load_digits`
+    reads, which saves importing sklearn (about a second)."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            table = np.loadtxt(path, delimiter=",")
+            return table[:, :-1], table[:, -1]
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return digits.data, digits.target
+
+
+def digits_split(seed: int) -> tuple[torch.Tensor, ...]:
+    """The digits as (X_train, y_train, X_test, y_test): a seeded random 80/20 split."""
+    data, target = load_digits_arrays()
+    X = torch.tensor(data, dtype=torch.float32)
+    y = torch.tensor(target, dtype=torch.int64)
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+    n_train = int(0.8 * len(y))
+    train, test = order[:n_train], order[n_train:]
+    return X[train], y[train], X[test], y[test]

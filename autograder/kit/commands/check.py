@@ -13,11 +13,13 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from autograder.kit.failure_messages import STUB_ERROR, decisive_lines, stub_hint_of
 from autograder.kit.registry import EXERCISE_NAMES
+
+if TYPE_CHECKING:  # imported in run(): the command must start without pytest and torch
+    import pytest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -135,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     selected = args.exercises or list(EXERCISE_NAMES)
     files = [str(tests / f"test_{e}.py") for e in selected if (tests / f"test_{e}.py").exists()]
+    import pytest
+
     collector = _Collector()
     sys.path.insert(0, str(Path.cwd()))  # the student's exercises/ package
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
