@@ -50,6 +50,18 @@ def start(root: Path, *extra: str) -> subprocess.Popen:
     )
 
 
+def run_grade(root: Path, arguments: list[str]) -> subprocess.CompletedProcess:
+    """A whole grading run to its end, from `root`, with its own temporary folder."""
+    return subprocess.run(
+        arguments,
+        cwd=root,
+        env={**os.environ, "TMPDIR": str(root / "tmp")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def wait_for_results(root: Path, count: int, grader: subprocess.Popen) -> None:
     deadline = time.monotonic() + 300
     while len(list((root / "out").glob("*/results.json"))) < count:
@@ -93,14 +105,7 @@ def test_ctrl_c_keeps_what_is_done_and_says_how_to_resume(run_root, own_processe
     resume = shlex.split(err.split("To finish, run: ", 1)[1].strip().splitlines()[0])
     assert resume[0] == "torchgrade"
     times = {p: p.stat().st_mtime_ns for p in (run_root / "out").glob("*/results.json")}
-    finish = subprocess.run(
-        [sys.executable, "-m", "autograder.cli", *resume[1:]],
-        cwd=run_root,
-        env={**os.environ, "TMPDIR": str(run_root / "tmp")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    finish = run_grade(run_root, [sys.executable, "-m", "autograder.cli", *resume[1:]])
     assert finish.returncode == 0, finish.stderr
     final = pd.read_csv(run_root / "out" / "grades.csv", keep_default_na=False)
     assert len(final) == 4 and (final["percent"] == 100.0).all()
@@ -135,13 +140,8 @@ def test_a_crashing_worker_costs_only_its_own_submission(run_root, own_processes
     solution_zip(run_root / "subs" / "s0.zip")
     solution_zip(run_root / "subs" / "crash.zip", "import os\nos._exit(3)\n")
     before = own_processes.live()
-    run = subprocess.run(
-        command("--jobs", "2", "--exercises", "metrics", "--backend", "inprocess"),
-        cwd=run_root,
-        env={**os.environ, "TMPDIR": str(run_root / "tmp")},
-        capture_output=True,
-        text=True,
-        timeout=600,
+    run = run_grade(
+        run_root, command("--jobs", "2", "--exercises", "metrics", "--backend", "inprocess")
     )
     assert run.returncode == 1, run.stderr  # 1: a row is an error
     assert own_processes.since(before) == []
@@ -155,13 +155,8 @@ def test_a_crashing_worker_costs_only_its_own_submission(run_root, own_processes
     assert crash["extra_data"]["fingerprint"] == ""  # never final
     # A second run tries the crashed one again, and only it.
     times = {p.parent.name: p.stat().st_mtime_ns for p in (run_root / "out").glob("*/results.json")}
-    again = subprocess.run(
-        command("--exercises", "metrics", "--backend", "inprocess", "--quiet"),
-        cwd=run_root,
-        env={**os.environ, "TMPDIR": str(run_root / "tmp")},
-        capture_output=True,
-        text=True,
-        timeout=600,
+    again = run_grade(
+        run_root, command("--exercises", "metrics", "--backend", "inprocess", "--quiet")
     )
     assert again.returncode == 1, again.stderr
     changed = {
@@ -178,13 +173,9 @@ def test_a_run_leaves_nothing_in_tmp(run_root):
     (one run once left seven folders in /tmp): they go to the run's private folder."""
     with zipfile.ZipFile(run_root / "subs" / "stub.zip", "w") as archive:
         archive.write(REPO / "exercises" / "datasets.py", "exercises/datasets.py")
-    run = subprocess.run(
+    run = run_grade(
+        run_root,
         command("--jobs", "1", "--exercises", "datasets", "--backend", "inprocess", "--quiet"),
-        cwd=run_root,
-        env={**os.environ, "TMPDIR": str(run_root / "tmp")},
-        capture_output=True,
-        text=True,
-        timeout=600,
     )
     assert run.returncode == 0, run.stderr
     assert list((run_root / "tmp").iterdir()) == []
