@@ -185,10 +185,15 @@ class _Server:
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )
 
-    def request(self, submission: Submission, work: Path) -> dict:
+    def request(self, submission: Submission, work: Path) -> dict | None:
+        """The server's report for `submission`; None when no server can be started."""
         with self.lock:
             if self.proc is None or self.proc.poll() is not None or self.owner != os.getpid():
-                self.proc, self.owner = self._start(), os.getpid()
+                try:
+                    self.proc, self.owner = self._start(), os.getpid()
+                except OSError:
+                    self.proc = None
+                    return None
             line = {
                 "name": submission.name,
                 "path": os.path.abspath(os.fsencode(submission.path)).hex(),  # (it runs in /)
@@ -222,6 +227,8 @@ def stage_in_child(submission: Submission, work: Path) -> Path:
     """Stage `submission` into `work` in a limited child of the staging server; return
     `work/stage`. SubmissionError for the submission's faults, StagingFault for ours."""
     report = _SERVER.request(submission, work)
+    if report is None:  # no interpreter to start a server with: fork this process instead
+        report = stage_in_forked_child(submission, work)
     if report.get("ok"):
         return work / "stage"
     if "error" in report:
