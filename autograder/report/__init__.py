@@ -26,10 +26,11 @@ def write_class_reports(run) -> list[Path]:
 def write_reports(out_dir: Path) -> list[Path]:
     """Write every submission's feedback.md and feedback.html, grades.xlsx and report.html;
     return their paths. Safe to run again: each file is rewritten whole."""
-    from autograder.report.data import FEEDBACK_HTML, RESULTS_JSON
+    from autograder.report.data import FEEDBACK_HTML
     from autograder.report.feedback import write_feedback
     from autograder.report.html import write_report_html
     from autograder.report.xlsx import write_grades_xlsx
+    from autograder.result import RESULTS_JSON
 
     out_dir = Path(out_dir)
     written = []

@@ -11,12 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from autograder.files import read_json
 from autograder.kit.registry import EXERCISE_NAMES
-from autograder.result import GradeResult
+from autograder.result import GRADES_CSV, GradeResult, read_result
 
-GRADES_CSV = "grades.csv"
-RESULTS_JSON = "results.json"
 FEEDBACK_MD = "feedback.md"
 FEEDBACK_HTML = "feedback.html"
 TEST_COLUMNS = [
@@ -38,15 +35,14 @@ class GradingRun:
 
     out_dir: Path
     grades: pd.DataFrame  # grades.csv, one row per submission
-    results: dict[str, dict | None]  # submission -> its results.json (None if missing)
+    results: dict[str, GradeResult | None]  # submission -> its result (None: not recorded)
 
     @classmethod
     def of(cls, out_dir: Path, results: dict[str, GradeResult | None]) -> GradingRun:
         """The run of results already in memory (the grade command's) and its grades.csv."""
         grades = read_grades(Path(out_dir))
         recorded = {
-            name: None if r is None or r.status == "pending" else r.to_gradescope()
-            for name, r in results.items()
+            name: None if r is None or r.status == "pending" else r for name, r in results.items()
         }
         return cls(Path(out_dir), grades, {n: recorded.get(n) for n in grades["submission"]})
 
@@ -88,29 +84,28 @@ def load_run(out_dir: Path | GradingRun) -> GradingRun:
         return out_dir
     out_dir = Path(out_dir)
     grades = read_grades(out_dir)
-    results = {name: read_json(out_dir / name / RESULTS_JSON) for name in grades["submission"]}
+    # Every results.json through the result model's one reader.
+    results = {name: read_result(out_dir, name) for name in grades["submission"]}
     return GradingRun(out_dir, grades, results)
 
 
-def tests_frame(results: dict[str, dict | None]) -> pd.DataFrame:
+def tests_frame(results: dict[str, GradeResult | None]) -> pd.DataFrame:
     """One row per (submission, test) in suite order; outcome is passed | failed | skipped."""
-    rows = []
-    for name, data in results.items():
-        for test in (data or {}).get("tests", []):
-            extra = test.get("extra_data", {})
-            outcome = extra.get("outcome") or test.get("status", "failed")
-            rows.append(
-                {
-                    "submission": name,
-                    "test": test["name"],
-                    "exercise": (test.get("tags") or [test["name"].split("::")[0]])[0],
-                    "outcome": outcome,
-                    "score": float(test.get("score", 0.0)),
-                    "max_score": float(test.get("max_score", 0.0)),
-                    "hint": extra.get("hint", ""),
-                    "message": (extra.get("message") or "").strip(),
-                }
-            )
+    rows = [
+        {
+            "submission": name,
+            "test": o.name,
+            "exercise": o.exercise,
+            "outcome": o.status,
+            "score": float(o.score),
+            "max_score": float(o.max_score),
+            "hint": o.hint,
+            "message": (o.message or "").strip(),
+        }
+        for name, result in results.items()
+        if result is not None and result.status == "graded"
+        for o in result.outcomes
+    ]
     return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
 
@@ -154,13 +149,14 @@ def pass_rates(tests: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def exercise_maximum(results: dict[str, dict | None]) -> dict[str, float]:
+def exercise_maximum(results: dict[str, GradeResult | None]) -> dict[str, float]:
     """Points available per exercise: the largest maximum any submission was graded out of."""
     maximum = {name: 0.0 for name in EXERCISE_NAMES}
-    for data in results.values():
-        exercises = (data or {}).get("extra_data", {}).get("exercises", {})
-        for name, points in exercises.items():
-            maximum[name] = max(maximum.get(name, 0.0), float(points.get("max_score", 0.0)))
+    for result in results.values():
+        if result is None:
+            continue
+        for name, points in result.exercise_scores().items():
+            maximum[name] = max(maximum.get(name, 0.0), float(points["max_score"]))
     return maximum
 
 

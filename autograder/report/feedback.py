@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from autograder.files import read_json, write_atomic
+from autograder.files import write_atomic
 from autograder.kit.failure_messages import STUB_ERROR, cluster_key, first_line, stub_hint_of
 from autograder.kit.registry import EXERCISE_NAMES, get_exercise
 from autograder.report.data import FEEDBACK_HTML, FEEDBACK_MD, fmt_points
+from autograder.result import GradeResult, load_result
 
 MARKS = {"passed": "✔", "failed": "✘", "skipped": "–", "not started": "○", "partial": "◐"}
 FORMATS = ("markdown", "html", "text")
@@ -547,26 +548,15 @@ def render_feedback(results, fmt: str = "markdown") -> str:
     return RENDERERS[fmt](feedback_page(results))
 
 
-def unreadable_results(results_json: Path) -> dict:
-    return {
-        "score": 0.0,
-        "tests": [],
-        "extra_data": {
-            "submission": results_json.parent.name,
-            "status": "error",
-            "max_score": 0.0,
-            "error": f"{results_json.name} could not be read; ask the course staff to grade "
-            "this submission again",
-        },
-    }
-
-
 def write_feedback(results_json: Path) -> Path:
-    """Write `feedback.md` and `feedback.html` beside `results_json`; return the .md path."""
+    """Write `feedback.md` and `feedback.html` beside `results_json` (read through the result
+    model); return the .md path."""
     results_json = Path(results_json)
-    data = read_json(results_json)
-    if data is None:
-        data = unreadable_results(results_json)
-    page = feedback_page(data)
+    result = load_result(results_json) or GradeResult.failed(
+        results_json.parent.name,
+        f"{results_json.name} could not be read; ask the course staff to grade this "
+        "submission again",
+    )
+    page = feedback_page(result)
     write_atomic(results_json.with_name(FEEDBACK_HTML), render_html(page))
     return write_atomic(results_json.with_name(FEEDBACK_MD), render_markdown(page))
