@@ -25,6 +25,8 @@ IMPORT_CALLS = {"__import__": 0, "import_module": 0, "find_spec": 0, "find_modul
 # What a module needs to fool a check that runs next to it: reaching the grader's modules,
 # evaluating text, importing by computed names, or inspecting frames, closures and objects.
 TAMPER_MODULES = {"autograder", "solutions", "gc", "ctypes", "inspect", "builtins", "_thread"}
+# The one import of the grader's package the exercise API itself makes (`AMES_COLUMNS`).
+API_IMPORT_FROM = "autograder.kit.datagen"
 TAMPER_NAMES = {"eval", "exec", "compile", "__builtins__", "breakpoint"}
 TAMPER_ATTRIBUTES = {
     "_getframe",
@@ -265,8 +267,10 @@ def grader_tampering(tree: ast.AST) -> list[str]:
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] in TAMPER_MODULES}
         elif isinstance(node, ast.ImportFrom):
-            if node.level == 0 and (node.module or "").split(".")[0] in TAMPER_MODULES:
-                found.add(node.module or "")
+            module = node.module or ""
+            if node.level == 0 and module.split(".")[0] in TAMPER_MODULES:
+                if module != API_IMPORT_FROM:
+                    found.add(module)
         elif isinstance(node, ast.Name) and node.id in TAMPER_NAMES:
             found.add(node.id)
         elif isinstance(node, ast.Attribute) and node.attr in TAMPER_ATTRIBUTES:
