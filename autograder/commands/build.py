@@ -434,9 +434,13 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("autograder.zip", "student.zip", "instructor.md"):
         (out / stale).unlink(missing_ok=True)
-    suite = collect_hidden_suite(settings.exercises)  # the guide's maximum and CUDA points
+    suite = collect_hidden_suite(settings.exercises)  # the zip's cases, the guide's maxima
     autograder_zip = build_autograder(
-        out / "autograder.zip", settings=settings, python_version=python_version, torch_index=index
+        out / "autograder.zip",
+        settings=settings,
+        python_version=python_version,
+        torch_index=index,
+        suite=suite,
     )
     release = build_release(out / RELEASE_DIR, settings.exercises)
     student_zip = zip_folder(release, out / "student.zip", RELEASE_DIR)

@@ -23,22 +23,17 @@ replaced by ours. What the zip holds:
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import pytest
-
-from autograder.judge.plugin import HIDDEN_DIR, exercise_of, hint_of, points_of
-from autograder.kit.registry import EXERCISE_NAMES
+from autograder.judge.plugin import HiddenTest
+from autograder.judge.suites import HiddenSuite, collect_hidden_suite
 from autograder.otter.container import ENGINE_DIR
 from autograder.otter.runtime import ENTRY_NOTEBOOK
 from autograder.otter.settings import SETTINGS_FILE, OtterSettings, SettingsError
@@ -78,69 +73,6 @@ _sys.path[:] = [p for p in _sys.path if p not in _here]
 if str(_engine) not in _sys.path:
     _sys.path.insert(0, str(_engine))
 '''
-
-
-@dataclass(frozen=True)
-class HiddenTest:
-    name: str  # "<exercise>::<test id>", as in torchgrade grade's results
-    exercise: str
-    points: float  # declared points, also for a test that is skipped on this machine
-    cuda: bool
-    hint: str
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.tests: list[HiddenTest] = []
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:
-            exercise = exercise_of(item)
-            self.tests.append(
-                HiddenTest(
-                    f"{exercise}::{item.name}",
-                    exercise,
-                    points_of(item),
-                    item.get_closest_marker("cuda") is not None,
-                    hint_of(item),
-                )
-            )
-
-
-def collect_hidden_tests(exercises: list[str] | None = None) -> list[HiddenTest]:
-    """Every hidden test with its declared points, in suite order (nothing is run)."""
-    names = EXERCISE_NAMES if exercises is None else exercises
-    files = [
-        str(HIDDEN_DIR / f"test_{n}.py") for n in names if (HIDDEN_DIR / f"test_{n}.py").exists()
-    ]
-    if not files:
-        raise RuntimeError(f"no hidden suites in {HIDDEN_DIR}")
-    collector = _Collector()
-    log = io.StringIO()
-    with redirect_stdout(log), redirect_stderr(log):
-        code = pytest.main(
-            [
-                *files,
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--import-mode=importlib",
-                "--rootdir",
-                str(HIDDEN_DIR),
-                "-c",
-                str(HIDDEN_DIR / "pytest.ini"),
-                "--no-header",
-                "--collect-only",
-            ],
-            plugins=[collector],
-        )
-    if code != pytest.ExitCode.OK:
-        raise RuntimeError(
-            f"collecting the hidden suites failed (pytest exit {code}):\n{log.getvalue()}"
-        )
-    order = {name: i for i, name in enumerate(EXERCISE_NAMES)}
-    return sorted(collector.tests, key=lambda t: order[t.exercise])
 
 
 def ok_test_source(test: HiddenTest) -> str:
@@ -351,13 +283,15 @@ def build_autograder(
     settings: OtterSettings | None = None,
     python_version: str | None = None,
     torch_index: str | None = TORCH_CPU_INDEX,
+    suite: HiddenSuite | None = None,
 ) -> Path:
-    """Write the autograder zip to `out_zip`; return its path."""
+    """Write the autograder zip to `out_zip`; return its path. `suite`: the hidden suite
+    already collected for the selected exercises (collected here when not given)."""
     settings = settings or OtterSettings()
     out_zip = Path(out_zip).resolve()
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     version = python_version or f"{sys.version_info.major}.{sys.version_info.minor}"
-    tests = collect_hidden_tests(settings.exercises)
+    tests = list((suite or collect_hidden_suite(settings.exercises)).tests)
     check_settings(settings, tests)
     with tempfile.TemporaryDirectory(prefix="torchgrade-otter-build-") as tmp:
         staging = Path(tmp)

@@ -39,12 +39,12 @@ import yaml
 from autograder.authoring.mutation import build_submission, load_catalogue
 from autograder.commands.build import build, build_release, settings_from_args
 from autograder.judge.pipeline import grade_one, in_process_backend
-from autograder.judge.suites import HiddenSuite
+from autograder.judge.suites import HiddenSuite, collect_hidden_suite
 from autograder.kit.datagen import default_data_dir, ensure_data
 from autograder.kit.notebooks import write_notebooks
 from autograder.kit.registry import EXERCISE_NAMES
 from autograder.otter import container, runtime
-from autograder.otter.generate import collect_hidden_tests, ok_test_files
+from autograder.otter.generate import ok_test_files
 from autograder.otter.settings import DIGITS_LEADERBOARD, OtterSettings, SettingsError
 from autograder.submissions import Submission, stage
 
@@ -220,7 +220,7 @@ def _container_runs(
 
 @pytest.fixture(scope="module")
 def hidden_tests():
-    return collect_hidden_tests()
+    return list(collect_hidden_suite().tests)
 
 
 @pytest.fixture(scope="module")
@@ -521,7 +521,7 @@ def test_build_for_a_subset_of_exercises(graded, metrics_zip):
     args.show_stdout, args.leaderboard = None, False
     settings = settings_from_args(args)
     assert settings.exercises == ["softmax", "cnn"]
-    tests = collect_hidden_tests(settings.exercises)
+    tests = list(collect_hidden_suite(settings.exercises).tests)
     files = ok_test_files(tests)
     assert {name.split("-")[0] for name in files} == {"softmax", "cnn"}
     declared = sum(t.points for t in tests if not t.cuda)
