@@ -16,18 +16,23 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder import __version__
-from autograder.judge.student import Backend, InProcessBackend
 from autograder.judge.suites import HiddenSuite, run_hidden_suite
 from autograder.result import GradeResult
 from autograder.submissions import Submission, SubmissionError, stage
 
+if TYPE_CHECKING:  # imported where used: the grader's parent process never needs torch
+    from autograder.judge.student import Backend
+
 # (staged root) -> backend. The isolated backend's factory also closes over its limits.
-BackendFactory = Callable[[Path], Backend]
+BackendFactory = Callable[[Path], "Backend"]
 
 
 def in_process_backend(root: Path) -> Backend:
+    from autograder.judge.student import InProcessBackend
+
     return InProcessBackend(root, "exercises")
 
 

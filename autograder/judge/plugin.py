@@ -7,37 +7,16 @@ sees. The plugin hands the suite its `student` proxy, skips CUDA tests where no 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from autograder.judge.checks import Mismatch
 from autograder.judge.student import CodeProxy, StudentError
+from autograder.judge.suites import HiddenTest
 from autograder.result import TestOutcome
 
-HIDDEN_DIR = Path(__file__).parent.parent / "hidden"
 NO_CUDA_REASON = "needs a CUDA GPU and none is available here; not counted in the maximum"
-
-
-@dataclass(frozen=True)
-class HiddenTest:
-    """One hidden test (one case of a parametrized test) as collected, before any run."""
-
-    __test__ = False  # not a pytest test class
-
-    name: str  # "<exercise>::<test id>", as in the results
-    exercise: str
-    points: float  # declared, also for a test that is skipped on this machine
-    hint: str
-    cuda: bool
-    skipped: bool = False  # skipped on this machine (a CUDA test without a GPU)
-    skip_reason: str = ""
-
-    @property
-    def counted_points(self) -> float:
-        """What the test adds to the maximum here: nothing when it is skipped."""
-        return 0.0 if self.skipped else self.points
 
 
 def points_of(item: pytest.Item) -> float:

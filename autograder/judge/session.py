@@ -56,6 +56,7 @@ class SuiteSession:
         if self.session.testsfailed or not self.session.items:
             raise SessionError(f"collecting the hidden suites failed:\n{self._log.getvalue()}")
         self.items: list[pytest.Item] = list(self.session.items)
+        self.tests = tuple(self.plugin.collected)  # what `HiddenSuite` holds, collected here
         self.collected: dict[str, TestOutcome] = copy.deepcopy(self.plugin.outcomes)
         # What a test records (`record_property`) stays on its item: each run starts afresh.
         self._properties = [list(item.user_properties) for item in self.items]

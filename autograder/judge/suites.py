@@ -4,21 +4,26 @@
 each exercise's maximum from it, `torchgrade build` the otter test cases. `run_hidden_suite`
 runs them with the `student` fixture bound to a backend; the pipeline
 (`autograder.judge.pipeline`) turns that run into a `GradeResult`.
+
+Importing this module is cheap (no pytest, no torch): `torchgrade grade` builds its
+`HiddenSuite` and starts its workers before anything heavy is imported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
-
-from autograder.judge import session
-from autograder.judge.plugin import HIDDEN_DIR, GradingPlugin, HiddenTest
-from autograder.judge.student import Backend, CodeProxy
-from autograder.kit.pytest_run import run_pytest
 from autograder.kit.registry import EXERCISE_NAMES
-from autograder.result import TestOutcome
+
+if TYPE_CHECKING:
+    from autograder.judge.plugin import GradingPlugin
+    from autograder.judge.student import Backend
+    from autograder.result import TestOutcome
+
+HIDDEN_DIR = Path(__file__).parent.parent / "hidden"
 
 # No log capture, no end-of-session gc.collect() passes: the hidden suites run once per
 # submission, and these plugins cost more than the tests of a stub submission.
@@ -45,6 +50,26 @@ _BASE_ARGS = (
     "-p",
     "no:stepwise",
 )
+
+
+@dataclass(frozen=True)
+class HiddenTest:
+    """One hidden test (one case of a parametrized test) as collected, before any run."""
+
+    __test__ = False  # not a pytest test class
+
+    name: str  # "<exercise>::<test id>", as in the results
+    exercise: str
+    points: float  # declared, also for a test that is skipped on this machine
+    hint: str
+    cuda: bool
+    skipped: bool = False  # skipped on this machine (a CUDA test without a GPU)
+    skip_reason: str = ""
+
+    @property
+    def counted_points(self) -> float:
+        """What the test adds to the maximum here: nothing when it is skipped."""
+        return 0.0 if self.skipped else self.points
 
 
 class HiddenSuite:
@@ -95,11 +120,22 @@ def collect_hidden_suite(exercises: Iterable[str] | None = None) -> HiddenSuite:
 
 
 def _collect(exercises: tuple[str, ...] | None) -> tuple[HiddenTest, ...]:
-    """Every hidden test with its points and hint, in course order (nothing is run)."""
-    plugin = GradingPlugin(None)
+    """Every hidden test with its points and hint, in course order (nothing is run). A
+    grading worker takes them from the session it runs the suites in: one collection."""
+    import pytest
+
+    from autograder.judge import session
+    from autograder.judge.plugin import GradingPlugin
+
     files = hidden_suite_files(exercises)
     if not files:
         raise RuntimeError(f"no hidden suites in {HIDDEN_DIR}")
+    if session.reusing():
+        try:
+            return tuple(sorted(session.prepared(files, _BASE_ARGS).tests, key=_order))
+        except session.SessionError:
+            pass  # collected afresh below, which says what is wrong
+    plugin = GradingPlugin(None)
     _run(
         [*files, *_BASE_ARGS, "--collect-only"],
         plugin,
@@ -122,6 +158,12 @@ def run_hidden_suite(
 ) -> list[TestOutcome]:
     """Run the hidden tests with `student` bound to `backend`; each test's outcome, in course
     order. Never raises for student faults."""
+    import pytest
+
+    from autograder.judge import session
+    from autograder.judge.plugin import GradingPlugin
+    from autograder.judge.student import CodeProxy
+
     student = CodeProxy(backend, source_root, package)
     extra_args = list(extra_args)
     if session.reusing() and not extra_args:  # the worker's one collection, run again
@@ -135,6 +177,8 @@ def run_hidden_suite(
 
 def _run(args: list[str], plugin: GradingPlugin, ok: tuple[int, ...], what: str) -> str:
     """Run pytest; returns its output (for debugging the grader), raises if nothing ran."""
+    from autograder.kit.pytest_run import run_pytest
+
     code, log = run_pytest(args, [plugin])
     if code not in ok or not plugin.outcomes:
         raise RuntimeError(f"{what} did not run (pytest exit {code}):\n{log}")

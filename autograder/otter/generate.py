@@ -32,8 +32,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from autograder.judge.plugin import HiddenTest
-from autograder.judge.suites import HiddenSuite, collect_hidden_suite
+from autograder.judge.suites import HiddenSuite, HiddenTest, collect_hidden_suite
 from autograder.otter.container import ENGINE_DIR
 from autograder.otter.runtime import ENTRY_NOTEBOOK
 from autograder.otter.settings import SETTINGS_FILE, OtterSettings, SettingsError

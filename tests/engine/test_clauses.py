@@ -14,7 +14,7 @@ import json
 import pytest
 
 from autograder.authoring.contract import CONTRACT
-from autograder.judge.plugin import HIDDEN_DIR
+from autograder.judge.suites import HIDDEN_DIR
 from autograder.kit.registry import EXERCISE_NAMES
 
 GRADING_NOTE = "earns its points only when the function it concerns also returns correct values"

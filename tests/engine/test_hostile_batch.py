@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from autograder.judge.plugin import HIDDEN_DIR
 from autograder.judge.source_rules import forfeits_rules, rule_test_names
+from autograder.judge.suites import HIDDEN_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(

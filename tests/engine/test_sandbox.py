@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.judge.plugin import HIDDEN_DIR
 from autograder.judge.source_rules import forfeits_rules, rule_test_names
 from autograder.judge.student import StudentError
-from autograder.judge.suites import run_hidden_suite
+from autograder.judge.suites import HIDDEN_DIR, run_hidden_suite
 from autograder.result import TestOutcome
 from autograder.sandbox import IsolatedBackend, Limits, Zygote
 from autograder.sandbox import protections as osl

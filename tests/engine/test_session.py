@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from autograder.authoring.mutation import build_submission, load_catalogue
-from autograder.judge import session
+from autograder.judge import session, suites
 from autograder.judge.student import InProcessBackend
-from autograder.judge.suites import run_hidden_suite
+from autograder.judge.suites import HiddenSuite, run_hidden_suite
 
 EXERCISES = ["metrics", "datasets"]
 
@@ -44,6 +44,25 @@ def test_one_collection_gives_the_outcomes_of_fresh_sessions(submissions):
     scores = [sum(o[1] for o in outcomes) for outcomes in reused]
     assert scores[0] == scores[4] > scores[2] and scores[1] == 0  # the runs differ as they should
     assert len(session._SESSIONS) == 1  # every run after the first reused the collection
+
+
+def test_a_grading_worker_takes_the_suite_from_the_session_it_runs(monkeypatch):
+    """One collection per worker: `HiddenSuite` (names, points, maxima) is read from the
+    session's collection, never from a second `pytest --collect-only`."""
+    fresh = HiddenSuite(EXERCISES).tests
+    runs = []
+    monkeypatch.setattr(suites, "_run", lambda *args: runs.append(args))
+    session.reuse_sessions(True)
+    try:
+        reused = HiddenSuite(EXERCISES)
+        assert reused.tests == fresh
+        assert reused.maximum() == HiddenSuite(EXERCISES, fresh).maximum()
+        assert runs == []  # no collection besides the session's
+        files = suites.hidden_suite_files(EXERCISES)
+        assert session.prepared(files, suites._BASE_ARGS).tests  # the one it was read from
+        assert len([key for key in session._SESSIONS if key == tuple(files)]) == 1
+    finally:
+        session.reuse_sessions(False)
 
 
 def test_a_session_left_broken_is_replaced(submissions):
