@@ -122,9 +122,12 @@ def _init_worker(options: GradeOptions) -> None:
     global _WORKER_FACTORY, _WORKER_SUITE
     _WORKER_SUITE = options.suite
     if options.backend == "isolated":
+        from autograder.sandbox.zygote import default_zygote
+
+        default_zygote()  # first: its imports (seconds) run while this process imports its own
         from autograder.sandbox import backend_factory
 
-        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)  # starts it
+        _WORKER_FACTORY = backend_factory(options.limits, options.hidden_paths)
         if options.reference_cache is not None:
             attach_reference_cache(options.reference_cache)
         from autograder.judge import session, suites
@@ -289,9 +292,6 @@ def grade_folder(
     out_dir: Path,
     start: float,
 ) -> int:
-    from tqdm import tqdm
-
-    from autograder.report.feedback import write_feedback
     from autograder.result import GradeResult, read_result, write_grades_csv
 
     # Every submission's result, read once and kept in memory: grades.csv is rewritten from
@@ -301,15 +301,7 @@ def grade_folder(
         s for s in submissions if args.force or not is_current(results[s.name], s, options.suite)
     ]
     results = {name: result or GradeResult.pending(name) for name, result in results.items()}
-    if not args.quiet:
-        print(
-            f"{len(submissions)} submission(s) in {args.submissions}; {len(todo)} to grade "
-            f"({len(submissions) - len(todo)} already graded), backend {options.backend}, "
-            f"{args.jobs} job(s)"
-        )
-    progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
     errors = 0
-    write_grades_csv(out_dir, results)  # a row for every submission from the start
 
     def on_done(result: GradeResult) -> None:
         nonlocal errors
@@ -332,8 +324,23 @@ def grade_folder(
         on_crash,
         one_per_worker=options.backend == "inprocess",  # student code is imported into it
     )
-    if todo:  # while the workers grade, this process is mostly idle: load the report libraries
+    # The workers start first: their start-up (torch, the sandbox's zygote, collecting the
+    # suites) takes seconds, and everything below overlaps it.
+    pool.start(len(todo))
+    if todo:  # this process is mostly idle while the workers grade: the report libraries
         threading.Thread(target=preload_report_libraries, daemon=True).start()
+    from tqdm import tqdm
+
+    from autograder.report.feedback import write_feedback
+
+    if not args.quiet:
+        print(
+            f"{len(submissions)} submission(s) in {args.submissions}; {len(todo)} to grade "
+            f"({len(submissions) - len(todo)} already graded), backend {options.backend}, "
+            f"{args.jobs} job(s)"
+        )
+    progress = tqdm(total=len(todo), unit="submission", disable=args.quiet, dynamic_ncols=True)
+    write_grades_csv(out_dir, results)  # a row for every submission from the start
     try:
         report = pool.run(todo)
     except WorkersCannotStart as exc:
@@ -382,8 +389,11 @@ def interrupted_message(args: argparse.Namespace, report: PoolReport, todo: int)
 
 
 def preload_report_libraries() -> None:
-    """Import what report.html and grades.xlsx need (matplotlib, openpyxl: over a second)."""
+    """Import what the feedback, report.html and grades.xlsx need (pandas, matplotlib,
+    openpyxl: over a second). (Not at a lower priority: a thread that holds the GIL while
+    the scheduler passes it over would stall the main thread.)"""
     try:
+        import autograder.report.feedback  # noqa: F401
         import autograder.report.html  # noqa: F401
         import autograder.report.xlsx  # noqa: F401
     except Exception:

@@ -21,7 +21,7 @@ from typing import Any
 _WHERE = {
     "IsolatedBackend": "backend",
     "backend_factory": "backend",
-    "default_zygote": "backend",
+    "default_zygote": "zygote",
     "Limits": "limits",
     "format_size": "limits",
     "parse_size": "limits",

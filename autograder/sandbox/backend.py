@@ -10,7 +10,6 @@ crashes, or hangs) fails every test of that exercise at once, without retrying.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
@@ -18,7 +17,6 @@ import pickle
 import select
 import signal
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -31,7 +29,7 @@ from autograder.sandbox import protocol
 from autograder.sandbox.cgroups import memory_budget
 from autograder.sandbox.config import SandboxConfig, SandboxPaths
 from autograder.sandbox.limits import Limits, format_seconds, format_size
-from autograder.sandbox.zygote import Zygote, ZygoteError
+from autograder.sandbox.zygote import Zygote, ZygoteError, default_zygote
 
 START_TIMEOUT = 60.0  # seconds for a child to come up (not the student's time)
 EXIT_TIMEOUT = 10.0  # seconds for the supervisor to report the end of a child
@@ -528,23 +526,6 @@ class IsolatedBackend:
                 error.kinds,
             )
         return error
-
-
-# --- one zygote per grader process ------------------------------------------------------------
-
-_default_zygote: Zygote | None = None
-_default_lock = threading.Lock()
-
-
-def default_zygote() -> Zygote:
-    """This process's zygote, started on first use and closed at exit."""
-    global _default_zygote
-    with _default_lock:
-        if _default_zygote is None or _default_zygote.owner_pid != os.getpid():
-            _default_zygote = Zygote()
-            _default_zygote.start()
-            atexit.register(_default_zygote.close)
-        return _default_zygote
 
 
 def backend_factory(
