@@ -146,3 +146,22 @@ def test_write_ames_subset_of_columns(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "t.csv"), table)
     with pytest.raises(ValueError):
         datagen.write_ames(tmp_path / "t.json", n_rows=3)
+
+
+def test_the_digits_are_sklearns_read_once_and_read_only():
+    """The training probes' digits: exactly `load_digits`, parsed once per process, and no
+    caller can change what the next one gets."""
+    from sklearn.datasets import load_digits
+
+    from autograder.probes import training
+
+    data, target = training.load_digits_arrays()
+    digits = load_digits()
+    np.testing.assert_array_equal(data, digits.data)
+    np.testing.assert_array_equal(target, digits.target)
+    assert training.load_digits_arrays()[0] is data
+    with pytest.raises(ValueError):
+        data[0, 0] = 1.0
+    split = training.digits_split(3)
+    split[0][0, 0] = 99.0  # a split is the caller's own copy
+    assert training.digits_split(3)[0][0, 0] != 99.0
