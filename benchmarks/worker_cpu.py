@@ -18,6 +18,7 @@ from pathlib import Path
 
 import autograder
 from autograder.commands.grade import GradeOptions, _grade_in_worker, _init_worker
+from autograder.judge.suites import HiddenSuite
 from autograder.sandbox import Limits
 from autograder.submissions import discover
 
@@ -29,7 +30,7 @@ def main(folder: Path) -> None:
         if "reference_cache" in fields
         else {}
     )
-    _init_worker(GradeOptions(backend="isolated", limits=Limits(), **extra))
+    _init_worker(GradeOptions(HiddenSuite(), backend="isolated", limits=Limits(), **extra))
     submissions = discover(folder)
     for submission in submissions[:2]:
         _grade_in_worker(submission)
