@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from autograder import __version__
+from autograder.commands import add_exercises_argument
 from autograder.kit.registry import EXERCISE_NAMES, exercise_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -45,13 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="output folder (default: ./dist); its autograder.zip, student/, student.zip and "
         "instructor.md are replaced",
     )
-    parser.add_argument(
-        "--exercises",
-        nargs="+",
-        choices=EXERCISE_NAMES,
-        default=None,
-        metavar="EXERCISE",
-        help="build the autograder and the release for these exercises only (default: all; "
+    add_exercises_argument(
+        parser,
+        "build the autograder and the release for these exercises only (default: all; "
         "or `exercises` in the --otter-config file)",
     )
     otter = parser.add_argument_group("otter/Gradescope autograder")

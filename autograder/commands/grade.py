@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder.commands import add_exercises_argument
 from autograder.files import private_tempdir
-from autograder.kit.registry import EXERCISE_NAMES
 from autograder.submissions import Submission, SubmissionError, discover, row_name
 from autograder.workers import EXIT_INTERRUPTED, PoolReport, WorkerPool, WorkersCannotStart
 
@@ -67,13 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="after grading, show what changed since the run in PREVIOUS_OUT (as `torchgrade "
         "diff PREVIOUS_OUT DIR`) and write DIR/regrade_submissions.csv, regrade_tests.csv",
     )
-    parser.add_argument(
-        "--exercises",
-        nargs="+",
-        choices=EXERCISE_NAMES,
-        default=None,
-        metavar="EXERCISE",
-        help="grade only these exercises (default: all)",
+    add_exercises_argument(
+        parser,
+        "grade only these exercises (default: all)",
     )
     parser.add_argument(
         "--backend",
