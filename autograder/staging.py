@@ -28,6 +28,7 @@ import time
 import traceback
 from pathlib import Path
 
+from autograder.sandbox.limits import format_size
 from autograder.submissions import Submission, SubmissionError, _stage
 
 STAGING_SECONDS = 60  # wall clock and CPU seconds to unpack one submission
@@ -86,7 +87,7 @@ def _child_report(submission: Submission, work: Path) -> dict:
     except SubmissionError as exc:
         return {"error": str(exc)}
     except MemoryError:
-        return {"error": f"unpacking needs more than {STAGING_MEMORY // 2**30} GiB of memory"}
+        return {"error": f"unpacking needs more than {format_size(STAGING_MEMORY)} of memory"}
     except OSError as exc:
         if exc.errno in _STUDENT_ERRNOS:
             return {"error": f"the submission cannot be unpacked ({os.strerror(exc.errno)})"}

@@ -201,7 +201,7 @@ def test_staging_that_spins_or_allocates_is_stopped_by_its_limits(tmp_path, monk
     monkeypatch.setattr("autograder.staging.STAGING_SECONDS", 60)
     monkeypatch.setattr("autograder.staging.STAGING_MEMORY", 2**28)
     monkeypatch.setattr("autograder.staging._stage", allocate)
-    assert "more than 0 GiB of memory" in stage_in_forked_child(sub, tmp_path / "w1")["error"]
+    assert "more than 256 MiB of memory" in stage_in_forked_child(sub, tmp_path / "w1")["error"]
     monkeypatch.setattr("autograder.staging.STAGING_SECONDS", 1)
     monkeypatch.setattr("autograder.staging._stage", spin)
     assert "took longer than 1 s" in stage_in_forked_child(sub, tmp_path / "w2")["error"]
