@@ -10,7 +10,8 @@ CPU figure is steadier on a shared machine:
 - cold start: one stub submission, the whole `torchgrade grade` command, first with an empty
   reference cache (first use of a course) and then with it filled (every later run);
 - marginal cost per stub submission: (time for the larger batch - time for the smaller) /
-  the difference in count, whole commands at `--jobs J`;
+  the difference in count, whole commands at `--jobs J`, the reference cache filled by an
+  untimed run of the larger batch (which holds the smaller) first;
 - realistic submissions (the solutions and one-bug variants from the mutant catalogue, in
   turn): seconds per submission of the larger batch and the marginal cost;
 - `otter run` with the autograder of `torchgrade build`, one by one on the first `--otter`
@@ -121,6 +122,11 @@ def main() -> int:
             for count in (small, large):
                 subs = tmp / f"{kind}-{count}"
                 write_zips(subs, count, realistic=kind == "realistic")
+            # Every reference value these submissions need in the cache first, as in every
+            # run after a course's first: the batches differ only in their size.
+            grade(tmp / f"{kind}-{large}", tmp / f"out-{kind}-warm", args.jobs, env)
+            for count in (small, large):
+                subs = tmp / f"{kind}-{count}"
                 times[count] = grade(subs, tmp / f"out-{kind}-{count}", args.jobs, env)
                 row(f"{count} {kind} submissions, whole command, --jobs {args.jobs}", *times[count])
             marginal = [(times[large][i] - times[small][i]) / (large - small) for i in (0, 1)]
