@@ -191,6 +191,15 @@ def stats_of_torchvision(ex, root: str, name: str, train: bool, batch_size: int)
     return {"mean": mean, "std": std}
 
 
+def torchvision_images(ex, root: str, name: str, train: bool) -> torch.Tensor:
+    """The raw (N, H, W) uint8 images of torchvision's MNIST/FashionMNIST read from root: the
+    truth `stats_of_torchvision` is checked against (run on the reference's side, so it is
+    cached with its values and the grader imports no torchvision)."""
+    import torchvision
+
+    return getattr(torchvision.datasets, name)(root, train=train, download=False).data
+
+
 def transform_images(ex, arrays: list, args: tuple) -> list:
     """mnist_transform(*args) applied to PIL images made from uint8 (H, W) arrays."""
     transform = ex.mnist_transform(*args)
