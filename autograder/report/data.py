@@ -6,7 +6,7 @@ terminal summary agree on each number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,9 @@ class GradingRun:
     out_dir: Path
     grades: pd.DataFrame  # grades.csv, one row per submission
     results: dict[str, GradeResult | None]  # submission -> its result (None: not recorded)
+    # Built once (each report asks for them): copies are handed out.
+    _tests: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _rates: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, out_dir: Path, results: dict[str, GradeResult | None]) -> GradingRun:
@@ -54,10 +57,14 @@ class GradingRun:
         return self.results.get(name) is not None
 
     def tests(self) -> pd.DataFrame:
-        return tests_frame(self.results)
+        if self._tests is None:
+            self._tests = tests_frame(self.results)
+        return self._tests.copy()
 
     def pass_rates(self) -> pd.DataFrame:
-        return pass_rates(self.tests())
+        if self._rates is None:
+            self._rates = pass_rates(self.tests())
+        return self._rates.copy()
 
     def exercise_maximum(self) -> dict[str, float]:
         return exercise_maximum(self.results)
@@ -124,25 +131,26 @@ def pass_rates(tests: pd.DataFrame) -> pd.DataFrame:
 
     Skipped runs (a CUDA test without a GPU) count neither way. Ties keep course order."""
     order = test_order(tests)
-    rows = []
-    for name in order:
-        runs = tests[tests["test"] == name]
-        passed = int((runs["outcome"] == "passed").sum())
-        failed = int((runs["outcome"] == "failed").sum())
-        attempted = passed + failed
-        rows.append(
-            {
-                "test": name,
-                "exercise": runs["exercise"].iloc[0],
-                "passed": passed,
-                "failed": failed,
-                "skipped": int((runs["outcome"] == "skipped").sum()),
-                "attempted": attempted,
-                "pass_rate": 100.0 * passed / attempted if attempted else float("nan"),
-                "hint": runs["hint"].iloc[0],
-            }
-        )
-    frame = pd.DataFrame(rows, columns=RATE_COLUMNS)
+    counts = (
+        pd.crosstab(tests["test"], tests["outcome"])
+        .reindex(index=order, columns=["passed", "failed", "skipped"], fill_value=0)
+        .astype(int)
+    )
+    first = tests.drop_duplicates("test").set_index("test").reindex(order)
+    frame = pd.DataFrame(
+        {
+            "test": order,
+            "exercise": first["exercise"].to_numpy(),
+            "passed": counts["passed"].to_numpy(),
+            "failed": counts["failed"].to_numpy(),
+            "skipped": counts["skipped"].to_numpy(),
+        }
+    )
+    frame["attempted"] = frame["passed"] + frame["failed"]
+    attempted = frame["attempted"].where(frame["attempted"] > 0)  # NaN: never attempted
+    frame["pass_rate"] = 100.0 * frame["passed"] / attempted
+    frame["hint"] = first["hint"].to_numpy()
+    frame = frame[RATE_COLUMNS]
     # Never-attempted tests (skipped everywhere) go last: they say nothing about difficulty.
     frame["_order"] = range(len(frame))
     frame = frame.sort_values(["pass_rate", "_order"], na_position="last", kind="stable")
