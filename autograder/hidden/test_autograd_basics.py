@@ -10,7 +10,9 @@ GEN = torch.Generator().manual_seed(3303)
 
 
 def reference_grad(f, x: torch.Tensor) -> torch.Tensor:
-    """df/dx straight from torch's autograd (checked against gradcheck in float64)."""
+    """df/dx straight from torch's autograd. That it agrees with finite differences on every
+    case is checked once, by the engine's tests (tests/engine/test_hidden_oracles.py), not in
+    each submission's run."""
     leaf = x.detach().clone().requires_grad_(True)
     value = f(leaf)
     if not value.requires_grad:
@@ -32,8 +34,6 @@ GRAD_CASES = {
 def test_grad_at_values(student, case):
     """grad_at: equals torch's autograd gradient, same shape as x (vectors, matrices, 3-D)."""
     f, x = GRAD_CASES[case]
-    if x.dtype == torch.float64:  # the oracle itself, against finite differences
-        assert torch.autograd.gradcheck(f, (x.clone().requires_grad_(True),))
     rtol = 1e-10 if x.dtype == torch.float64 else 1e-5
     got = student.autograd_basics.grad_at(f, x)
     require(isinstance(got, torch.Tensor), f"expected a tensor, got {type(got).__name__}")
