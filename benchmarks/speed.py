@@ -6,6 +6,8 @@ Prints, each as wall-clock seconds and the CPU seconds of the grader's own proce
 command, its workers and zygotes; not the sandbox children, which their zygote reaps): the
 CPU figure is steadier on a shared machine:
 
+- a yardstick, `python -c "import torch"`: the same machine runs a quarter faster or
+  slower from hour to hour, and every wall figure scales with it;
 - `torchgrade --help` and `torchgrade submit` (median of 5 fresh processes);
 - cold start: one stub submission, the whole `torchgrade grade` command, first with an empty
   reference cache (first use of a course) and then with it filled (every later run);
@@ -103,6 +105,14 @@ def main() -> int:
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         print("| what | wall s | grader CPU s | note")
         print("|---|---:|---:|---")
+        # The machine's speed today (a shared host varies by a quarter from hour to hour):
+        # every wall figure below scales with it.
+        torch_imports = [timed([sys.executable, "-c", "import torch"], env)[:2] for _ in range(3)]
+        row(
+            "yardstick: python -c 'import torch'",
+            *map(statistics.median, zip(*torch_imports, strict=True)),
+            "median of 3",
+        )
         helps = [timed([str(BIN / "torchgrade"), "--help"], env)[:2] for _ in range(5)]
         row("torchgrade --help", *map(statistics.median, zip(*helps, strict=True)), "median of 5")
         student = tmp / "student"
