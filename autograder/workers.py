@@ -134,8 +134,7 @@ class WorkerPool:
     """`jobs` grading processes; see the module's docstring.
 
     `task(submission)` runs in a worker and returns a picklable result; `on_done(result)`
-    runs in the parent as each arrives (`on_first_ready()` once, when a worker is first
-    ready); `on_crash(submission, reason)` makes the result of a
+    runs in the parent as each arrives; `on_crash(submission, reason)` makes the result of a
     submission that killed two workers or met a fault of the grader's. With
     `one_per_worker` every submission gets a fresh process (student code imported into it)."""
 
@@ -148,12 +147,10 @@ class WorkerPool:
         on_done: Callable[[Any], None],
         on_crash: Callable[[Submission, str], Any],
         one_per_worker: bool = False,
-        on_first_ready: Callable[[], None] | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
         self.init, self.init_arg, self.task = init, init_arg, task
         self.on_done, self.on_crash = on_done, on_crash
-        self.on_first_ready = on_first_ready  # once, when the first worker has started
         self.limit = 1 if one_per_worker else 0
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
@@ -310,9 +307,6 @@ class WorkerPool:
     def _handle(self, worker: _Worker, kind: str, payload: Any, queue: deque) -> None:
         if kind == "ready":
             worker.ready = True
-            if self.on_first_ready is not None:
-                first, self.on_first_ready = self.on_first_ready, None
-                first()
         elif kind == "started":
             worker.started = True
             return

@@ -303,8 +303,6 @@ def grade_folder(
 
     def on_done(result: GradeResult) -> None:
         nonlocal errors, csv_written
-        from autograder.report.feedback import write_feedback
-
         write_feedback(result.write(out_dir))  # the only time a run writes its feedback
         results[result.submission] = result
         # Rewriting grades.csv costs a little per row: in a big class, not after every
@@ -328,17 +326,15 @@ def grade_folder(
         on_done,
         on_crash,
         one_per_worker=options.backend == "inprocess",  # student code is imported into it
-        # This process is mostly idle while the workers grade: it imports the report
-        # libraries then. Not before a worker is ready: until then every core is busy
-        # starting the workers and their zygotes, which the first result waits for.
-        on_first_ready=lambda: threading.Thread(
-            target=preload_report_libraries, daemon=True
-        ).start(),
     )
     # The workers start first: their start-up (torch, the sandbox's zygote, collecting the
     # suites) takes seconds, and everything below overlaps it.
     pool.start(len(todo))
+    if todo:  # this process is mostly idle while the workers grade: the report libraries
+        threading.Thread(target=preload_report_libraries, daemon=True).start()
     from tqdm import tqdm
+
+    from autograder.report.feedback import write_feedback
 
     if not args.quiet:
         print(

@@ -74,7 +74,8 @@ class HiddenTest:
 
 class HiddenSuite:
     """The hidden tests of some exercises (all of them when `exercises` is None), collected
-    on first use; picklable, so a grading pool's workers reuse the parent's collection."""
+    on first use; picklable and cheap to send uncollected: a grading worker collects it from
+    the pytest session it runs the suites in (see `_collect`)."""
 
     def __init__(
         self, exercises: Iterable[str] | None = None, tests: Iterable[HiddenTest] | None = None
