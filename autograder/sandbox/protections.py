@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import importlib.util
 import os
 import sys
@@ -82,15 +83,16 @@ def prctl(option: int, arg: int) -> bool:
     )
 
 
-def _spec_dirs(name: str) -> list[Path]:
+@functools.cache  # once per process: each lookup lists folders that grading keeps changing
+def _spec_dirs(name: str) -> tuple[Path, ...]:
     """Where package `name` would be imported from, without importing it."""
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
-        return []
+        return ()
     if spec is None:
-        return []
-    return [Path(p) for p in (spec.submodule_search_locations or [])]
+        return ()
+    return tuple(Path(p) for p in (spec.submodule_search_locations or []))
 
 
 def secret_paths() -> list[Path]:
