@@ -238,6 +238,32 @@ def _decode(value: Any, depth: int) -> Any:
     raise UnsupportedValue(f"malformed value (tag {str(tag)[:40]!r})")
 
 
+_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device)
+
+
+def fresh_copy(value: Any) -> Any:
+    """A copy of a value `loads` returned that shares nothing mutable with it: what decoding
+    its bytes again would give, without parsing them (a remembered reference result is
+    handed out many times per submission)."""
+    kind = type(value)
+    if kind in _IMMUTABLE or isinstance(value, np.generic):
+        return value
+    # (Scalars are checked inline: big results are mostly lists and dicts of them.)
+    if kind is list:
+        return [v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value]
+    if kind is dict:
+        return {k: v if type(v) in _IMMUTABLE else fresh_copy(v) for k, v in value.items()}
+    if kind is tuple:
+        return tuple([v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value])
+    if kind is torch.Tensor:
+        return value.clone()
+    if kind is np.ndarray:
+        return value.copy()
+    if kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas"):
+        return value.copy(deep=True)
+    return loads(dumps(value))  # not a form `loads` makes; copied the slow, sure way
+
+
 def dumps(value: Any) -> bytes:
     """An encoded value as bytes (JSON; NaN and infinities as JSON extensions)."""
     return json.dumps(_to_json(value), allow_nan=True, separators=(",", ":")).encode("utf-8")

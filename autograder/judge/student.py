@@ -247,10 +247,11 @@ class MemoizedBackend:
     The reference is deterministic for given arguments (probes seed what they use), and a
     batch grader asks it the same questions for every submission: answering from memory
     halves the work of grading. Calls whose arguments cannot be pickled are not remembered,
-    those with no canonical form (`call_key`) only in memory; results are kept as codec
-    bytes, so each caller gets fresh objects."""
+    those with no canonical form (`call_key`) only in memory; results are kept decoded, and
+    each caller gets its own copy (`codec.fresh_copy`), so a test that changes the value it
+    was given cannot change another's."""
 
-    _memory: dict[bytes, bytes] = {}
+    _memory: dict[bytes, Any] = {}
     _memory_bytes = 0  # the size of the remembered results, kept as they are added
     MAX_BYTES = 256 * 2**20
     disk: ReferenceCache | None = None
@@ -268,39 +269,44 @@ class MemoizedBackend:
             memory_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # a lambda, a local class: compute it every time
             return compute()
-        data = self._memory.get(memory_key)
+        if memory_key in self._memory:
+            return codec.fresh_copy(self._memory[memory_key])
+        disk, disk_key = MemoizedBackend.disk, None
+        if disk is not None:
+            try:
+                disk_key = call_key(key)
+            except Uncacheable:  # no name that another process would give it
+                disk = None
+        data = disk.get(disk_key) if disk is not None else None
         if data is None:
-            disk, disk_key = MemoizedBackend.disk, None
+            data = codec.dumps(compute())
             if disk is not None:
-                try:
-                    disk_key = call_key(key)
-                except Uncacheable:  # no name that another process would give it
-                    disk = None
-            data = disk.get(disk_key) if disk is not None else None
-            if data is None:
-                data = codec.dumps(compute())
-                if disk is not None:
-                    disk.put(disk_key, data)
-            self._remember(memory_key, data)
-        return codec.loads(data)
+                disk.put(disk_key, data)
+        value = codec.loads(data)
+        if self._remember(memory_key, value, len(data)):
+            return codec.fresh_copy(value)
+        return value
 
-    def _remember(self, key: bytes, data: bytes) -> None:
-        if MemoizedBackend._memory_bytes + len(data) <= self.MAX_BYTES:
-            self._memory[key] = data
-            MemoizedBackend._memory_bytes += len(data)
+    def _remember(self, key: bytes, value: Any, size: int) -> bool:
+        """Keep `value` (`size`: its codec bytes) while the memory holds under MAX_BYTES."""
+        if MemoizedBackend._memory_bytes + size > self.MAX_BYTES:
+            return False
+        self._memory[key] = value
+        MemoizedBackend._memory_bytes += size
+        return True
 
+    # The reference module is imported only when a result is not remembered: with a filled
+    # cache a grader may never import some of them (solutions/datasets.py brings torchvision).
     def call(self, exercise: str, function: str, args: tuple, kwargs: dict) -> Any:
-        module = self.backend.loader.load(exercise)
         return self._remembered(
             ("call", exercise, function, args, kwargs),
-            lambda: call_in_module(module, function, args, kwargs),
+            lambda: call_in_module(self.backend.loader.load(exercise), function, args, kwargs),
         )
 
     def probe(self, exercise: str, probe_fn: Callable, args: tuple, kwargs: dict) -> Any:
-        module = self.backend.loader.load(exercise)
         return self._remembered(
             ("probe", exercise, probe_fn.__module__, probe_fn.__qualname__, args, kwargs),
-            lambda: run_probe_in_module(module, probe_fn, args, kwargs),
+            lambda: run_probe_in_module(self.backend.loader.load(exercise), probe_fn, args, kwargs),
         )
 
     def close(self) -> None:

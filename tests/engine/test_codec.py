@@ -206,3 +206,43 @@ def test_a_large_honest_reply_still_decodes():
     back = codec.round_trip(value)
     torch.testing.assert_close(back["weights"], value["weights"], rtol=0, atol=0)
     assert back["history"] == value["history"]
+
+
+def _mutable_parts(value) -> list:
+    """Every mutable object inside a decoded value (what a copy must not share)."""
+    if isinstance(value, list | dict | torch.Tensor | np.ndarray | pd.DataFrame):
+        inner = value.values() if isinstance(value, dict) else value
+        nested = [] if isinstance(value, torch.Tensor | np.ndarray | pd.DataFrame) else inner
+        return [value, *(part for item in nested for part in _mutable_parts(item))]
+    if isinstance(value, tuple):
+        return [part for item in value for part in _mutable_parts(item)]
+    return []
+
+
+def test_fresh_copy_equals_a_second_decoding_and_shares_nothing_mutable():
+    rng = np.random.default_rng(3)
+    data = codec.dumps(
+        codec.encode(
+            {
+                "grid": [{"error": ["ValueError", "Exception"], "message": "m"}, {"value": 3}],
+                "arrays": (rng.normal(size=(2, 2)), torch.arange(4.0), np.float32(1.5)),
+                "frame": pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}),
+                "meta": [torch.float64, torch.device("cpu"), b"raw", 2 + 1j, None, True],
+            }
+        )
+    )
+    decoded = codec.loads(data)
+    copied = codec.fresh_copy(decoded)
+    again = codec.loads(data)
+    assert copied["grid"] == again["grid"] and copied["meta"] == again["meta"]
+    for got, want in zip(copied["arrays"], again["arrays"], strict=True):
+        assert type(got) is type(want)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    assert copied["arrays"][2].dtype == np.float32
+    pd.testing.assert_frame_equal(copied["frame"], again["frame"])
+    shared = {id(p) for p in _mutable_parts(decoded)} & {id(p) for p in _mutable_parts(copied)}
+    assert not shared
+    copied["arrays"][0][0, 0] = 99.0  # writing the copy leaves the original as it was
+    copied["grid"][0]["error"].append("x")
+    assert decoded["arrays"][0][0, 0] == again["arrays"][0][0, 0]
+    assert decoded["grid"] == again["grid"]

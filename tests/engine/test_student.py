@@ -73,6 +73,41 @@ def test_memoized_reference_returns_fresh_equal_values(tmp_path):
     assert not calls  # MemoizedBackend computes through the module, never via .call
 
 
+def test_memoized_reference_hands_each_caller_its_own_nested_values():
+    memo = MemoizedBackend(InProcessBackend(None, "solutions"))
+    memo.forget()
+    args = ((torch.tensor([[2.0, 1.0], [0.5, 3.0]]),), {})
+    first = memo.probe("softmax", _two_views, *args)
+    first["rows"][0].append(-1.0)
+    first["tensor"].zero_()
+    second = memo.probe("softmax", _two_views, *args)
+    assert second["rows"] == [[2.0, 1.0], [0.5, 3.0]]
+    assert torch.equal(second["tensor"], torch.tensor([[2.0, 1.0], [0.5, 3.0]]))
+
+
+def _two_views(ex, x):  # a probe: the same values as nested lists and as a tensor
+    return {"rows": x.tolist(), "tensor": x}
+
+
+def test_memoized_reference_imports_no_module_for_a_remembered_result():
+    class NoImports(InProcessBackend):
+        def __init__(self):
+            super().__init__(None, "solutions")
+            self.loader = self  # loader.load(exercise) below
+
+        def load(self, exercise):
+            raise AssertionError(f"imported {exercise} for a remembered result")
+
+    memo = MemoizedBackend(InProcessBackend(None, "solutions"))
+    memo.forget()
+    cm = np.array([[5, 1], [2, 2]])
+    want = memo.call("metrics", "per_class_accuracy", (cm,), {})
+    got = MemoizedBackend(NoImports()).call("metrics", "per_class_accuracy", (cm,), {})
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(AssertionError, match="imported metrics"):  # not remembered: imports
+        MemoizedBackend(NoImports()).call("metrics", "per_class_accuracy", (cm + 1,), {})
+
+
 def test_codec_refuses_forged_bytes():
     from autograder import codec
 
