@@ -83,7 +83,8 @@ def test_ames_dataset_generated_table(student, reference, data):
 def test_ames_dataset_other_tables(student, reference, n_rows, columns, suffix):
     """AmesHousingDataset: any table size and column count, read from the file (csv or xlsx)."""
     indices = sorted({0, n_rows - 1, -1, -n_rows})
-    args = (n_rows, 4040 + n_rows, columns, suffix, indices)
+    table = reference.probe(probes.ames_table_file, n_rows, 4040 + n_rows, columns, suffix)
+    args = (table, suffix, indices)
     check_table(
         student.probe(probes.ames_generated, *args), reference.probe(probes.ames_generated, *args)
     )
@@ -125,7 +126,8 @@ def test_ames_dataset_bad_files(student, reference, data):
 def test_simplify_ames_generated(student, reference, n_rows, fraction, in_suffix, out_suffix):
     """simplify_ames: keeps AMES_COLUMNS in order and drops exactly the rows missing one of
     them (other columns may be empty); writes by suffix; returns the row count."""
-    args = (n_rows, 77 + n_rows, fraction, in_suffix, out_suffix)
+    table = reference.probe(probes.raw_ames_file, n_rows, 77 + n_rows, fraction, in_suffix)
+    args = (table, in_suffix, out_suffix)
     got = student.probe(probes.simplify_generated, *args)
     want = reference.probe(probes.simplify_generated, *args)
     require(

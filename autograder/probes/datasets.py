@@ -1,7 +1,9 @@
 """Probes for the datasets exercise: scenarios that run next to the code under test.
 
 Each probe takes the exercise module first and returns plain data only. Data files come in
-as paths; tables a probe makes itself go under `tempfile.mkdtemp()`.
+as paths, or as the bytes of a generated table (`ames_table_file`, `raw_ames_file`: asked of
+the reference's side, so the grader's cache keeps them and a submission's sandbox only writes
+them out); files a probe writes go under `tempfile.mkdtemp()`.
 """
 
 from __future__ import annotations
@@ -47,12 +49,35 @@ def ames_file(ex, path: str, indices: list[int]) -> dict:
     return _describe(ex.AmesHousingDataset(path), indices)
 
 
-def ames_generated(
-    ex, n_rows: int, seed: int, columns: list[str], suffix: str, indices: list[int]
-) -> dict:
-    """The same over a table this probe writes (its own size and columns)."""
+def _file_bytes(write, suffix: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="torchgrade-table-") as folder:
+        path = Path(folder) / f"table{suffix}"
+        write(path)
+        return path.read_bytes()
+
+
+def ames_table_file(ex, n_rows: int, seed: int, columns: list[str], suffix: str) -> bytes:
+    """The bytes of `datagen.write_ames(n_rows, seed, columns)` as `.csv` or `.xlsx` (the
+    exercise module is not used: this is asked of the reference's side)."""
+    return _file_bytes(
+        lambda path: datagen.write_ames(path, n_rows=n_rows, seed=seed, columns=columns), suffix
+    )
+
+
+def raw_ames_file(ex, n_rows: int, seed: int, missing_fraction: float, suffix: str) -> bytes:
+    """The bytes of a raw 82-column table, `datagen.write_raw_ames` (as `ames_table_file`)."""
+    return _file_bytes(
+        lambda path: datagen.write_raw_ames(
+            path, n_rows=n_rows, seed=seed, missing_fraction=missing_fraction
+        ),
+        suffix,
+    )
+
+
+def ames_generated(ex, table: bytes, suffix: str, indices: list[int]) -> dict:
+    """The same over a generated table (`ames_table_file`: its own size and columns)."""
     path = _scratch() / f"table{suffix}"
-    datagen.write_ames(path, n_rows=n_rows, seed=seed, columns=columns)
+    path.write_bytes(table)
     return _describe(ex.AmesHousingDataset(str(path)), indices)
 
 
@@ -72,13 +97,11 @@ def ames_one_column(ex) -> None:
     ex.AmesHousingDataset(str(path))
 
 
-def simplify_generated(
-    ex, n_rows: int, seed: int, missing_fraction: float, in_suffix: str, out_suffix: str
-) -> dict:
-    """simplify_ames on a raw 82-column table written here; what it returned and wrote."""
+def simplify_generated(ex, table: bytes, in_suffix: str, out_suffix: str) -> dict:
+    """simplify_ames on a raw 82-column table (`raw_ames_file`); what it returned and wrote."""
     scratch = _scratch()
     raw, out = scratch / f"AmesHousing{in_suffix}", scratch / f"simple{out_suffix}"
-    datagen.write_raw_ames(raw, n_rows=n_rows, seed=seed, missing_fraction=missing_fraction)
+    raw.write_bytes(table)
     count = ex.simplify_ames(str(raw), str(out))
     return {"count": count, **_read_written(out)}
 

@@ -165,3 +165,35 @@ def test_the_digits_are_sklearns_read_once_and_read_only():
     split = training.digits_split(3)
     split[0][0, 0] = 99.0  # a split is the caller's own copy
     assert training.digits_split(3)[0][0, 0] != 99.0
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path) if path.suffix == ".csv" else pd.read_excel(path, engine="openpyxl")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_datasets_probes_get_datagens_tables_as_bytes(tmp_path: Path, suffix: str) -> None:
+    """The generated tables the datasets suite hands a sandbox as bytes (made on the
+    reference's side, so cached) are the files datagen writes, and the solution's
+    simplify_ames counts the complete rows datagen reports."""
+    import solutions.datasets
+    from autograder.probes import datasets as probes
+
+    columns = ["Lot Area", "Gr Liv Area", "SalePrice"]
+    table = probes.ames_table_file(None, 37, 9, columns, suffix)
+    (tmp_path / f"got{suffix}").write_bytes(table)
+    datagen.write_ames(tmp_path / f"want{suffix}", n_rows=37, seed=9, columns=columns)
+    pd.testing.assert_frame_equal(
+        _read_table(tmp_path / f"got{suffix}"), _read_table(tmp_path / f"want{suffix}")
+    )
+    described = probes.ames_generated(solutions.datasets, table, suffix, [0, -1])
+    assert described["len"] == 37 and described["feature_names"] == columns[:-1]
+
+    raw = probes.raw_ames_file(None, 40, 7, 0.25, suffix)
+    (tmp_path / f"raw{suffix}").write_bytes(raw)
+    complete = datagen.write_raw_ames(tmp_path / f"raw-want{suffix}", 40, 7, 0.25)
+    pd.testing.assert_frame_equal(
+        _read_table(tmp_path / f"raw{suffix}"), _read_table(tmp_path / f"raw-want{suffix}")
+    )
+    result = probes.simplify_generated(solutions.datasets, raw, suffix, ".csv")
+    assert result["count"] == complete == len(result["values"]) == 30
