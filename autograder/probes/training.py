@@ -183,7 +183,13 @@ def _read_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def digits_split(seed: int) -> tuple[torch.Tensor, ...]:
-    """The digits as (X_train, y_train, X_test, y_test): a seeded random 80/20 split."""
+    """The digits as (X_train, y_train, X_test, y_test): a seeded random 80/20 split, the
+    caller's own copy (made once per process and seed: the grader asks twice a submission)."""
+    return tuple(t.clone() for t in _digits_split(seed))
+
+
+@functools.cache
+def _digits_split(seed: int) -> tuple[torch.Tensor, ...]:
     data, target = load_digits_arrays()
     X = torch.tensor(data, dtype=torch.float32)
     y = torch.tensor(target, dtype=torch.int64)
