@@ -622,6 +622,26 @@ def test_import_errors_are_cached_per_exercise(zygote, tmp_path):
         assert backend.children_started == 1
 
 
+def _huge_pages_offered() -> bool:
+    thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    glibc = os.confstr("CS_GNU_LIBC_VERSION") or ""  # the malloc tunable came in 2.35
+    version = tuple(int(n) for n in glibc.removeprefix("glibc ").split(".")[:2] if n.isdigit())
+    return thp.exists() and "[never]" not in thp.read_text() and version >= (2, 35)
+
+
+@pytest.mark.skipif(not _huge_pages_offered(), reason="no transparent huge pages here")
+def test_the_zygotes_memory_is_in_huge_pages(zygote, tmp_path):
+    """Every submission forks the zygote's ~450 MiB image twice: in 2 MiB pages, a fork (and
+    the child's exit) has far fewer page-table entries to copy and free."""
+    with IsolatedBackend(honest(tmp_path / "s"), LIMITS, zygote=zygote) as backend:
+        backend.call("metrics", "binary_accuracy", (np.array([1, 0]), np.array([0.9, 0.2])), {})
+        pid = zygote._proc.pid
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    huge = int(rollup.split("AnonHugePages:")[1].split()[0]) << 10
+    anonymous = int(rollup.split("Anonymous:")[1].split()[0]) << 10
+    assert huge >= anonymous // 5, (huge, anonymous)
+
+
 def test_describe_exit_and_sizes():
     assert describe_exit(signal.SIGSEGV).message == "the process crashed (SIGSEGV)"
     assert describe_exit(3 << 8).message.startswith("the process exited with code 3")
