@@ -51,6 +51,12 @@ def encode(value: Any, _depth: int = 0) -> Any:
         raise UnsupportedValue("value nested too deeply")
     if value is None or type(value) in (bool, int, float, complex, str, bytes):
         return value
+    # Plain lists and dicts first: big results are mostly those (the checks below, the
+    # Mapping ABC above all, cost a stub submission's sandbox ~10 ms).
+    if type(value) is list:
+        return [encode(v, _depth + 1) for v in value]
+    if type(value) is dict:
+        return _encode_mapping(value, _depth)
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int) and not isinstance(value, np.generic):
@@ -84,15 +90,19 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, tuple):
         return {_TAG: "tuple", "items": [encode(v, _depth + 1) for v in value]}
     if isinstance(value, Mapping):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str | int):
-                raise UnsupportedValue(f"dict key of type {type(key).__name__}")
-            out[str(key) if isinstance(key, str) else int(key)] = encode(item, _depth + 1)
-        return {_TAG: "dict", "keys": list(out), "values": list(out.values())}
+        return _encode_mapping(value, _depth)
     if isinstance(value, list | set | frozenset | range | Generator | Iterator):
         return [encode(v, _depth + 1) for v in value]
     raise UnsupportedValue(f"value of type {type(value).__module__}.{type(value).__qualname__}")
+
+
+def _encode_mapping(value: Mapping, depth: int) -> dict:
+    out = {}
+    for key, item in value.items():
+        if not isinstance(key, str | int):
+            raise UnsupportedValue(f"dict key of type {type(key).__name__}")
+        out[str(key) if isinstance(key, str) else int(key)] = encode(item, depth + 1)
+    return {_TAG: "dict", "keys": list(out), "values": list(out.values())}
 
 
 def _encode_column(column: np.ndarray, depth: int) -> Any:
@@ -127,6 +137,13 @@ _DTYPES = {
 
 def _to_json(value: Any) -> Any:
     """Encoded value -> JSON-ready structure (tensors, bytes and complex become tags)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or value is None or kind is bool:
+        return value
+    if kind is list:
+        return [_to_json(v) for v in value]
+    if kind is dict:
+        return {k: _to_json(v) for k, v in value.items()}
     if isinstance(value, torch.Tensor):
         t = value.detach().resolve_conj().resolve_neg().contiguous()
         name = str(t.dtype).removeprefix("torch.")
