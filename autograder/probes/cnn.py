@@ -37,10 +37,32 @@ def _plain_int(value):
         return repr(value)
 
 
-def size_grid(ex, function: str, cases: list) -> list:
-    """`ex.<function>(*args, **kwargs)` for every `(args, kwargs)` case."""
+def size_grid(ex, function: str, cases: list) -> dict:
+    """`ex.<function>(*args, **kwargs)` for every `(args, kwargs)` case, as the distinct
+    outcomes and, per case, the index of its own: a grid of a thousand cases has few
+    distinct outcomes (a stub raises the same error for every one), and only those need
+    encoding, sending and decoding. `expand_grid` gives the list of outcomes back."""
     fn = getattr(ex, function)
-    return [_outcome(fn, *args, **kwargs) for args, kwargs in cases]
+    outcomes: list[dict] = []
+    positions: dict[str, int] = {}
+    index = []
+    for args, kwargs in cases:
+        outcome = _outcome(fn, *args, **kwargs)
+        key = repr(outcome)  # plain data: equal outcomes have equal reprs
+        if key not in positions:
+            positions[key] = len(outcomes)
+            outcomes.append(outcome)
+        index.append(positions[key])
+    return {"outcomes": outcomes, "index": index}
+
+
+def expand_grid(grid: dict, count: int) -> list[dict]:
+    """The outcome of each of the `count` cases of a `size_grid` result, in order, each its
+    own dict. (A reply of any other shape raises: it came from a tampered sandbox.)"""
+    outcomes, index = grid["outcomes"], grid["index"]
+    if len(index) != count or not all(type(i) is int and 0 <= i < len(outcomes) for i in index):
+        raise ValueError("a size grid with an index that does not match its cases")
+    return [dict(outcomes[i]) for i in index]
 
 
 class ForwardNotAllowed(RuntimeError):
