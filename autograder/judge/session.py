@@ -11,7 +11,11 @@ each submission with pytest's own run protocol (`pytest_runtest_protocol`, the h
   (the session-scoped `student` and `reference` too) and the next run builds them afresh;
 - pytest resets an item's fixture state after each run of it (what re-run plugins rely on);
 - outcomes, and what tests record on their items (`record_property`), start from the
-  collected state (points, hints, skips) for each run.
+  collected state (points, hints, skips) for each run;
+- so do the random generators: the test modules' own (`RNG = np.random.default_rng(...)`)
+  and the global ones of torch, NumPy and `random`. Every submission gets the inputs a
+  fresh session would give it, whichever submissions this process graded before (and the
+  reference's values for them are the ones remembered).
 
 Anything unexpected while setting up or running (pytest's internal errors, an interrupted
 run) closes the session; the caller falls back to a fresh one.
@@ -22,8 +26,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import io
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
+from functools import partial
 from typing import Any
 
 import pytest
@@ -57,6 +63,7 @@ class SuiteSession:
         if self.session.testsfailed or not self.session.items:
             raise SessionError(f"collecting the hidden suites failed:\n{self._log.getvalue()}")
         self.items: list[pytest.Item] = list(self.session.items)
+        self._random = RandomState.of(self.items)
         self.tests = tuple(self.plugin.collected)  # what `HiddenSuite` holds, collected here
         self.collected: dict[str, TestOutcome] = copy.deepcopy(self.plugin.outcomes)
         # What a test records (`record_property`) stays on its item: each run starts afresh.
@@ -66,6 +73,7 @@ class SuiteSession:
         """Run every collected test with `student`; return the outcomes and pytest's output."""
         if self._closed:
             raise SessionError("the session is closed")
+        self._random.restore()
         self.plugin.outcomes = {  # (deepcopy took as long as a stub's tests of one exercise)
             name: dataclasses.replace(outcome, values=dict(outcome.values))
             for name, outcome in self.collected.items()
@@ -105,6 +113,39 @@ class SuiteSession:
     @property
     def closed(self) -> bool:
         return self._closed
+
+
+class RandomState:
+    """The state of every random generator a hidden-suite run may draw from, to start each
+    run from: the global ones of torch, NumPy and `random`, and the test modules' own."""
+
+    def __init__(self, generators: Sequence[Any] = ()) -> None:
+        import numpy as np
+        import torch
+
+        self._saved: list[tuple[Callable[[Any], object], Any]] = [
+            (torch.set_rng_state, torch.get_rng_state()),
+            (np.random.set_state, np.random.get_state()),
+            (random.setstate, random.getstate()),
+        ]
+        for generator in generators:
+            if isinstance(generator, np.random.Generator):
+                bits = generator.bit_generator
+                self._saved.append((partial(setattr, bits, "state"), bits.state))
+            elif isinstance(generator, torch.Generator | np.random.RandomState):
+                self._saved.append((generator.set_state, generator.get_state()))
+            elif isinstance(generator, random.Random):
+                self._saved.append((generator.setstate, generator.getstate()))
+
+    @classmethod
+    def of(cls, items: Sequence[pytest.Item]) -> RandomState:
+        """Now, with the generators at the top level of the items' modules."""
+        modules = {id(m): m for m in (getattr(item, "module", None) for item in items) if m}
+        return cls([value for module in modules.values() for value in vars(module).values()])
+
+    def restore(self) -> None:
+        for set_state, state in self._saved:
+            set_state(state)
 
 
 # --- one session per exercise selection, for the life of a grading process -----------------

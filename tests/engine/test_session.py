@@ -3,6 +3,8 @@ exactly the outcomes of a fresh pytest session per submission."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from autograder.authoring.mutation import build_submission, load_catalogue
@@ -97,3 +99,27 @@ def test_what_a_test_records_does_not_carry_over_to_the_next_submission(tmp_path
         )
     finally:
         suite.close()
+
+
+def _forget_the_suites(monkeypatch) -> None:
+    """As in a new grading process: no session, no hidden test module imported."""
+    monkeypatch.setattr(session, "_SESSIONS", {})
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", "")).startswith(str(suites.HIDDEN_DIR)):
+            monkeypatch.delitem(sys.modules, name)
+
+
+def test_every_run_draws_the_inputs_a_fresh_session_draws(tmp_path, monkeypatch):
+    """The metrics suite draws its inputs from a module-level generator: a reused session
+    must not hand the k-th submission of a worker other inputs (another message, and for a
+    borderline submission perhaps another verdict) than a fresh session would."""
+    mutant = next(m for m in load_catalogue() if m.name == "metrics_confusion_transposed")
+    root = build_submission(tmp_path / "mutant", "solutions", mutant)
+    other = build_submission(tmp_path / "solutions", "solutions")
+    _forget_the_suites(monkeypatch)
+    fresh = grade(root, reuse=False)
+    _forget_the_suites(monkeypatch)
+    first, _, again = grade(root, reuse=True), grade(other, reuse=True), grade(root, reuse=True)
+    message = next(o[4] for o in fresh if o[0] == "metrics::test_confusion_matrix")
+    assert "values differ" in message  # numbers that depend on the random inputs
+    assert first == fresh and again == fresh
