@@ -622,6 +622,46 @@ def test_import_errors_are_cached_per_exercise(zygote, tmp_path):
         assert backend.children_started == 1
 
 
+FORGED_GRID = """
+
+import autograder.probes.cnn as _probes
+
+
+def _forged(ex, function, cases):
+    return {"outcomes": [{"int": True, "value": 1}], "index": INDEX}
+
+
+_probes.size_grid.__code__ = _forged.__code__  # every holder of the probe is fooled
+"""
+
+
+@pytest.mark.parametrize(
+    "index", ["[5] * len(cases)", "[0] * 900_000", "[-1] * len(cases)"], ids=str
+)
+def test_a_forged_size_grid_fails_only_the_tests_that_asked_for_it(zygote, tmp_path, index):
+    """The CNN suite's size grids come back packed (distinct outcomes, one index per case):
+    a submission that rewrites the probe to send an index that does not fit its cases loses
+    those tests, with a plain message, and nothing else happens to the grader."""
+    root = tmp_path / "forged"
+    (root / "exercises").mkdir(parents=True)
+    forged = FORGED_GRID.replace("INDEX", index)
+    (root / "exercises" / "cnn.py").write_text((REPO / "solutions" / "cnn.py").read_text() + forged)
+    backend = IsolatedBackend(root, LIMITS, zygote=zygote)
+    try:
+        outcomes = run_hidden_suite(backend, root, "exercises", ["cnn"])
+    finally:
+        backend.close()
+    grids = [o for o in outcomes if "_output_size_" in o.name]
+    assert len(grids) == 8
+    for outcome in grids:
+        assert outcome.score == 0, outcome
+        assert "could not use your result (ValueError)" in outcome.message, outcome
+    assert any(o.status == "passed" for o in outcomes if o not in grids)
+    assert_no_leftovers(zygote)
+    after, _ = grade(honest(tmp_path / "next"), zygote, [])
+    assert full_marks(after)
+
+
 def _huge_pages_offered() -> bool:
     thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
     glibc = os.confstr("CS_GNU_LIBC_VERSION") or ""  # the malloc tunable came in 2.35
