@@ -191,7 +191,12 @@ class WorkerPool:
         os._exit(EXIT_INTERRUPTED)
 
     def restore_sigint(self) -> None:
-        """Give Ctrl-C back to whoever had it before `run` (after the reports are written)."""
+        """Give Ctrl-C back to whoever had it before `run` (after the reports are written).
+        After an interrupted run it stays with the pool: the command is ending, and a second
+        Ctrl-C must end it at once until the very end (the interpreter's shutdown included,
+        where a KeyboardInterrupt would kill it by the signal, with a traceback)."""
+        if self.report.interrupted:
+            return
         if self._previous_handler is not None:
             signal.signal(signal.SIGINT, self._previous_handler)
             self._previous_handler = None

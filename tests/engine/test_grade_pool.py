@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from autograder.workers import WorkerPool
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="process groups and /proc: Linux"
@@ -111,6 +113,23 @@ def test_ctrl_c_keeps_what_is_done_and_says_how_to_resume(run_root, own_processe
     assert len(final) == 4 and (final["percent"] == 100.0).all()
     assert all(p.stat().st_mtime_ns == t for p, t in times.items()), "graded a kept one again"
     assert list((run_root / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("interrupted", [False, True])
+def test_ctrl_c_goes_back_to_its_owner_unless_the_run_was_interrupted(interrupted):
+    """After a Ctrl-C the command is ending: the pool keeps Ctrl-C (a second one ends the
+    command at once) until the process is gone, its interpreter's shutdown included."""
+    pool = WorkerPool(1, print, None, print, print, print)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        pool.start(0)  # no worker: only the pool's handler
+        assert signal.getsignal(signal.SIGINT) == pool._on_sigint
+        pool.report.interrupted = interrupted
+        pool.restore_sigint()
+        kept = signal.getsignal(signal.SIGINT) == pool._on_sigint
+        assert kept == interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_a_second_ctrl_c_exits_at_once(run_root, own_processes):
